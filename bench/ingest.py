@@ -1,0 +1,86 @@
+"""Benchmark: full ingest of every staged file vs. pandas.read_csv of the same CSV files.
+
+    python bench/ingest.py [DATA_DIR] [--repeat N]
+
+The baseline reads each staged CSV file with ``pandas.read_csv`` (doing nothing else); comity
+parses, validates, merges and writes every staged file (CSV and JSON) into a fresh DuckDB
+store. Both run in their own subprocess (imports excluded from the timing); the best of N runs
+is kept. Peak memory is the comity subprocess's maximum resident set size. The last line is
+JSON: ``{"bench": "ingest", "ratio_vs_pandas", "seconds", "baseline_seconds", "peak_mib"}``;
+``ratio_vs_pandas`` = baseline seconds / comity seconds (> 1: comity is faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+BASELINE = r"""
+import sys, time, json, glob
+import pandas as pd
+files = sorted(glob.glob(sys.argv[1] + '/*.csv.gz'))
+t = time.perf_counter()
+for f in files:
+    pd.read_csv(f, low_memory=False)
+dt = time.perf_counter() - t
+import resource
+print(json.dumps({"seconds": dt, "files": len(files),
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+COMITY = r"""
+import sys, time, json
+from comity.store import Store
+import comity.states, comity.merge, comity.sources.voeten, comity.sources.scrape
+import comity.sources.unxml
+t = time.perf_counter()
+with Store(sys.argv[2]) as s:
+    rep = s.ingest([sys.argv[1]])
+dt = time.perf_counter() - t
+import resource
+print(json.dumps({"seconds": dt, "counts": rep.counts,
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run(code: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                         check=False, env={**os.environ})
+    if out.returncode != 0:
+        sys.stderr.write(out.stderr)
+        raise SystemExit(out.returncode)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    default = os.environ.get("COMITY_TEST_DATA",
+                             str(Path(__file__).resolve().parents[1] / ".." / "shared" / "data"))
+    ap.add_argument("data", nargs="?", default=default)
+    ap.add_argument("--repeat", type=int, default=3)
+    a = ap.parse_args()
+    data = str(Path(a.data).resolve())
+    base, ours = [], []
+    for i in range(a.repeat):
+        base.append(run(BASELINE, data))
+        with tempfile.TemporaryDirectory() as tmp:
+            ours.append(run(COMITY, data, str(Path(tmp) / f"bench{i}.duckdb")))
+        print(f"run {i + 1}: pandas.read_csv {base[-1]['seconds']:.2f} s, "
+              f"comity ingest {ours[-1]['seconds']:.2f} s "
+              f"(peak {ours[-1]['peak_mib']:.0f} MiB)", file=sys.stderr)
+    b = min(x["seconds"] for x in base)
+    o = min(x["seconds"] for x in ours)
+    peak = max(x["peak_mib"] for x in ours)
+    print(f"counts: {ours[-1]['counts']}", file=sys.stderr)
+    print(json.dumps({"bench": "ingest", "ratio_vs_pandas": round(b / o, 3),
+                      "seconds": round(o, 3), "baseline_seconds": round(b, 3),
+                      "peak_mib": round(peak, 1)}))
+
+
+if __name__ == "__main__":
+    main()

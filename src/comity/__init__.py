@@ -1,0 +1,26 @@
+"""comity: who stands with whom among nations, measured from recorded UN votes."""
+
+from __future__ import annotations
+
+from comity.errors import (
+    ComityError,
+    DataFormatError,
+    StoreError,
+    UnknownBlocError,
+    UnknownStateError,
+    ValidationError,
+)
+from comity.panel import Panel
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ComityError",
+    "DataFormatError",
+    "Panel",
+    "StoreError",
+    "UnknownBlocError",
+    "UnknownStateError",
+    "ValidationError",
+    "__version__",
+]

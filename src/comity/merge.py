@@ -1,0 +1,302 @@
+"""One record per recorded vote, from overlapping sources.
+
+The store keeps every source's canonical rows in staging tables (``src_*``). After each ingest
+the canonical tables (``resolutions``, ``votes``, ``quality``) are rebuilt from ALL staged
+sources, so the result does not depend on the order in which files were loaded.
+
+Units and matching
+------------------
+* Voeten's 2016 file and ``unvotes`` number roll calls with the same ``rcid``: rows with the
+  same rcid are one recorded vote.
+* The other sources (UNDL official files, the UNxml extract, the UNDL scrape, supplements)
+  describe whole resolutions by symbol: rows with the same body and normalised symbol are one
+  recorded vote.
+* A Voeten roll call is linked to a symbol record when their base symbols agree
+  (``A/RES/377(V)`` for ``A/RES/377(V)A``), their dates are within 30 days, and their Y/N/A
+  counts are close (distance ≤ max(3, 5 % of the votes)); an exact part match, and roll calls
+  not flagged as amendment/paragraph votes, are preferred. Each roll call links to at most one
+  record and vice versa (greedy, best score first). Unlinked roll calls (votes on amendments,
+  paragraphs, procedural motions, or resolutions no other source holds) stay recorded votes
+  of their own.
+
+Precedence (:data:`PRECEDENCE`, lower wins)
+-------------------------------------------
+For every field of a resolution and for every state's vote, the value of the most
+authoritative source that has one is kept: official UNDL files > UNxml extract (UN DGACM) >
+UNDL scrape > ``unvotes`` (Voeten 2021 release) > Voeten 2016 > user supplements. Every
+disagreement between sources (a state's vote, a tally, a date beyond a day) is written to
+``quality``; nothing is silently resolved.
+
+Inferred absences
+-----------------
+For General Assembly votes, members of the UN on the vote's date (``comity.states``
+membership periods) that no source lists get ``X`` with ``inferred = true``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+PRECEDENCE: dict[str, int] = {
+    "undl_ga": 0,
+    "undl_sc": 0,
+    "unxml": 1,
+    "scrape": 2,
+    "unvotes": 3,
+    "voeten2016": 4,
+    "supplement": 5,
+}
+RC_SOURCES = ("voeten2016", "unvotes")
+DATE_TOLERANCE_DAYS = 30
+
+
+def _precedence_sql(alias: str) -> str:
+    """Rank of a staged row: source precedence first, then the newer ingest."""
+    cases = " ".join(f"WHEN '{k}' THEN {v}" for k, v in PRECEDENCE.items())
+    return f"((CASE {alias}.source {cases} ELSE 9 END) * 1000000 - {alias}.ingest_id)"
+
+
+def _base_part(symbols: pd.Series) -> tuple[pd.Series, pd.Series]:
+    from comity.sources.base import split_part
+
+    pairs = [split_part(s) if isinstance(s, str) else (None, "") for s in symbols]
+    base = pd.Series([p[0] for p in pairs], index=symbols.index, dtype=object)
+    part = pd.Series([p[1] for p in pairs], index=symbols.index, dtype=object)
+    return base, part
+
+
+def build_units(con) -> pd.DataFrame:
+    """Map every staged (source, key) to a ``rid``. Returns ``source, key, rid, rc``."""
+    res = con.sql(
+        """
+        SELECT r.ingest_id, r.source, r.key, r.body, r.symbol, r.date, r.amend, r.para, r.adoption,
+               r.yes, r.no, r.abstain,
+               coalesce(c.y, 0) AS cy, coalesce(c.n, 0) AS cn, coalesce(c.a, 0) AS ca
+        FROM src_resolutions r
+        LEFT JOIN (
+            SELECT source, key,
+                   count(*) FILTER (vote = 'Y') AS y, count(*) FILTER (vote = 'N') AS n,
+                   count(*) FILTER (vote = 'A') AS a
+            FROM src_votes GROUP BY ALL
+        ) c USING (source, key)
+        """
+    ).df()
+    if res.empty:
+        return pd.DataFrame(columns=["source", "key", "rid", "rc"])
+    is_rc = res["source"].isin(RC_SOURCES)
+    rc = res[is_rc].copy()
+    sym = res[~is_rc].copy()
+
+    # roll-call units: one per rcid, unvotes metadata preferred (newer release)
+    rc["pref"] = rc["source"].map(PRECEDENCE)
+    rcu = (rc.sort_values(["key", "pref"]).groupby("key", as_index=False)
+           .agg(symbol=("symbol", "first"), date=("date", "first"), amend=("amend", "max"),
+                para=("para", "max"), cy=("cy", "first"), cn=("cn", "first"),
+                ca=("ca", "first")))
+    # symbol units: one per (body, symbol); repeated symbols within a source get #2, #3
+    sym["symbol_key"] = sym["symbol"].fillna("")
+    sym["dup"] = sym.groupby(["ingest_id", "body", "symbol_key"]).cumcount() + 1
+    nosym = sym["symbol"].isna()
+    sym["unit"] = np.where(
+        nosym, "src:" + sym["source"] + ":" + sym["key"],
+        sym["symbol_key"] + np.where(sym["dup"] > 1, "#" + sym["dup"].astype(str), ""),
+    )
+    sym["pref"] = sym["source"].map(PRECEDENCE)
+    has_tally = sym["yes"].notna() & sym["no"].notna()
+    sym["ty"] = np.where(has_tally, sym["yes"].fillna(0), sym["cy"]).astype(float)
+    sym["tn"] = np.where(has_tally, sym["no"].fillna(0), sym["cn"]).astype(float)
+    sym["ta"] = np.where(has_tally, sym["abstain"].fillna(0), sym["ca"]).astype(float)
+    symu = (sym[sym["adoption"] == "recorded"].sort_values(["unit", "pref"])
+            .groupby("unit", as_index=False)
+            .agg(body=("body", "first"), symbol=("symbol", "first"), date=("date", "first"),
+                 ty=("ty", "first"), tn=("tn", "first"), ta=("ta", "first")))
+    symu = symu[(symu["body"] == "GA") & symu["symbol"].notna()]
+
+    # link roll calls to symbol units
+    rcu["base"], rcu["part"] = _base_part(rcu["symbol"])
+    symu["base"], symu["part"] = _base_part(symu["symbol"])
+    cand = rcu[rcu["base"].notna()].merge(symu, on="base", suffixes=("_rc", "_s"))
+    links = pd.DataFrame(columns=["key", "unit"])
+    if not cand.empty:
+        days = (pd.to_datetime(cand["date_rc"]) - pd.to_datetime(cand["date_s"])).abs().dt.days
+        dist = ((cand["cy"] - cand["ty"]).abs() + (cand["cn"] - cand["tn"]).abs()
+                + (cand["ca"] - cand["ta"]).abs())
+        total = cand["ty"] + cand["tn"] + cand["ta"]
+        ok = (dist <= np.maximum(3, 0.05 * total)) & (days.fillna(0) <= DATE_TOLERANCE_DAYS)
+        score = (dist + np.where(cand["part_rc"] == cand["part_s"], 0, 0.5)
+                 + np.where(cand["amend"].fillna(False) | cand["para"].fillna(False), 2, 0)
+                 + days.fillna(0) / 1000)
+        cand = cand.assign(score=score)[ok].sort_values(["score", "key", "unit"])
+        used_rc: set[str] = set()
+        used_s: set[str] = set()
+        chosen = []
+        for k, u in zip(cand["key"], cand["unit"], strict=True):
+            if k in used_rc or u in used_s:
+                continue
+            used_rc.add(k)
+            used_s.add(u)
+            chosen.append((k, u))
+        links = pd.DataFrame(chosen, columns=["key", "unit"])
+    link_map = dict(zip(links["key"], links["unit"], strict=True))
+
+    # rids
+    sym_rid = sym[["source", "key", "unit"]].rename(columns={"unit": "rid"})
+    sym_rid["rc"] = None
+    rc_units = rcu[["key", "symbol", "amend", "para"]].copy()
+    rc_units["linked"] = rc_units["key"].map(link_map)
+    taken = set(sym["unit"])
+    cand_rid = rc_units["symbol"].where(rc_units["symbol"].notna(), "RC" + rc_units["key"])
+    clash = cand_rid.duplicated(keep=False) | cand_rid.isin(taken)
+    own = np.where(clash, cand_rid + "#rc" + rc_units["key"], cand_rid)
+    own = np.where(rc_units["symbol"].isna(), "RC" + rc_units["key"], own)
+    rc_units["rid"] = rc_units["linked"].where(rc_units["linked"].notna(), own)
+    rc_rid = rc[["source", "key"]].merge(rc_units[["key", "rid"]], on="key")
+    rc_rid["rc"] = rc_rid["key"]
+    return pd.concat([sym_rid, rc_rid[["source", "key", "rid", "rc"]]], ignore_index=True)
+
+
+def rebuild(con) -> dict[str, int]:
+    """Rebuild ``resolutions``, ``votes`` and ``quality`` from the staging tables."""
+    units = build_units(con)
+    con.execute("DROP TABLE IF EXISTS unit_map")
+    con.register("units_df", units)
+    con.execute("CREATE TEMP TABLE unit_map AS SELECT * FROM units_df")
+    con.unregister("units_df")
+    prec = _precedence_sql("r")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE res_rows AS
+        SELECT u.rid, u.rc, r.*, {prec} AS prec
+        FROM src_resolutions r JOIN unit_map u USING (source, key)
+    """)
+    con.execute("""
+        CREATE OR REPLACE TABLE resolutions AS
+        WITH pick AS (
+            SELECT rid,
+                arg_min(body, prec) AS body,
+                arg_min(session, prec) FILTER (session IS NOT NULL) AS session,
+                arg_min(special, prec) FILTER (special IS NOT NULL) AS special,
+                arg_min(date, prec) FILTER (date IS NOT NULL) AS date,
+                arg_min(symbol, prec) FILTER (symbol IS NOT NULL) AS symbol,
+                arg_min(title, prec) FILTER (title IS NOT NULL AND title <> '') AS title,
+                arg_min(agenda, prec) FILTER (agenda IS NOT NULL AND agenda <> '') AS agenda,
+                arg_min(subjects, prec) FILTER (subjects IS NOT NULL AND subjects <> '')
+                    AS subjects,
+                bool_or(important) AS important,
+                coalesce(bool_or(amend), false) AS amend,
+                coalesce(bool_or(para), false) AS para,
+                CASE WHEN bool_or(adoption = 'recorded') THEN 'recorded'
+                     ELSE 'without_vote' END AS adoption,
+                arg_min(link, prec) FILTER (link IS NOT NULL) AS link,
+                arg_min(yes, prec) FILTER (yes IS NOT NULL) AS yes,
+                arg_min(no, prec) FILTER (yes IS NOT NULL) AS no,
+                arg_min(abstain, prec) FILTER (yes IS NOT NULL) AS abstain,
+                arg_min(non_voting, prec) FILTER (non_voting IS NOT NULL) AS non_voting,
+                list_sort(list_distinct(list(source))) AS sources,
+                min(rc) AS rcid
+            FROM res_rows GROUP BY rid
+        )
+        SELECT p.rid, p.body, p.session, p.special, CAST(p.date AS DATE) AS date, p.symbol,
+               p.title, p.agenda, p.subjects,
+               coalesce(i.issues, []::VARCHAR[]) AS issues,
+               p.important, p.amend, p.para, p.adoption,
+               CAST(NULL AS VARCHAR) AS recurring_key,
+               p.sources, p.link, p.yes, p.no, p.abstain, p.non_voting, p.rcid
+        FROM pick p
+        LEFT JOIN (
+            SELECT u.rid, list_sort(list_distinct(list(i.issue))) AS issues
+            FROM src_issues i JOIN unit_map u USING (source, key) GROUP BY u.rid
+        ) i USING (rid)
+        ORDER BY p.body, p.date, p.rid
+    """)
+    con.execute("""
+        UPDATE resolutions SET recurring_key = lower(trim(regexp_replace(regexp_replace(
+            coalesce(title, ''), '[0-9]+|\\(.*?\\)|\\[.*?\\]', ' ', 'g'),
+            '[^A-Za-z]+', ' ', 'g')))
+        WHERE title IS NOT NULL
+    """)
+    vprec = _precedence_sql("v")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE vote_rows AS
+        SELECT u.rid, v.source, v.key, v.state, v.vote, v.row, v.ingest_id, {vprec} AS prec
+        FROM src_votes v JOIN unit_map u USING (source, key)
+    """)
+    con.execute("""
+        CREATE OR REPLACE TABLE votes AS
+        SELECT rid, state, arg_min(vote, prec) AS vote, false AS inferred,
+               arg_min(source, prec) AS source
+        FROM vote_rows GROUP BY rid, state
+    """)
+    # inferred absences: GA members on the date with no row from any source
+    con.execute("""
+        INSERT INTO votes
+        SELECT r.rid, m.code AS state, 'X' AS vote, true AS inferred, 'inferred' AS source
+        FROM resolutions r
+        JOIN memberships m
+          ON r.date >= m.start AND (m."end" IS NULL OR r.date < m."end")
+        WHERE r.body = 'GA' AND r.adoption = 'recorded'
+          AND EXISTS (SELECT 1 FROM votes v WHERE v.rid = r.rid)
+          AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.rid = r.rid AND v.state = m.code)
+    """)
+    _quality(con)
+    counts = {
+        "resolutions": con.sql("SELECT count(*) FROM resolutions").fetchall()[0][0],
+        "votes": con.sql("SELECT count(*) FROM votes").fetchall()[0][0],
+        "quality": con.sql("SELECT count(*) FROM quality").fetchall()[0][0],
+    }
+    con.execute("DROP TABLE IF EXISTS res_rows")
+    con.execute("DROP TABLE IF EXISTS vote_rows")
+    con.execute("DROP TABLE IF EXISTS unit_map")
+    return counts
+
+
+def _quality(con) -> None:
+    con.execute("""
+        CREATE OR REPLACE TABLE quality AS
+        -- notes made while parsing
+        SELECT u.rid, q.source, q.kind, q.detail
+        FROM src_quality q LEFT JOIN unit_map u USING (source, key)
+        UNION ALL
+        -- a source's own count of Y/N/A differs from the totals it records
+        SELECT r.rid, r.source, 'tally_mismatch' AS kind,
+               printf('%s: recorded %d-%d-%d (Y-N-A), its rows count %d-%d-%d',
+                      r.source, r.yes, r.no, r.abstain,
+                      coalesce(c.y, 0), coalesce(c.n, 0), coalesce(c.a, 0)) AS detail
+        FROM res_rows r
+        LEFT JOIN (SELECT source, key, count(*) FILTER (vote='Y') AS y,
+                          count(*) FILTER (vote='N') AS n, count(*) FILTER (vote='A') AS a
+                   FROM vote_rows GROUP BY ALL) c USING (source, key)
+        WHERE r.adoption = 'recorded' AND r.yes IS NOT NULL
+          AND (r.yes <> coalesce(c.y, 0) OR r.no <> coalesce(c.n, 0)
+               OR r.abstain <> coalesce(c.a, 0))
+        UNION ALL
+        -- two sources record different totals for the same vote
+        SELECT rid, NULL AS source, 'tally_disagreement' AS kind,
+               string_agg(printf('%s %d-%d-%d', source, yes, no, abstain), '; '
+                          ORDER BY prec) AS detail
+        FROM res_rows WHERE yes IS NOT NULL
+        GROUP BY rid HAVING count(DISTINCT printf('%d-%d-%d', yes, no, abstain)) > 1
+        UNION ALL
+        -- two sources date the same vote differently (by more than a day)
+        SELECT rid, NULL, 'date_disagreement',
+               string_agg(printf('%s %s', source, strftime(date, '%Y-%m-%d')), '; '
+                          ORDER BY prec)
+        FROM res_rows WHERE date IS NOT NULL
+        GROUP BY rid HAVING datediff('day', min(date), max(date)) > 1
+        UNION ALL
+        -- two sources give a state different votes
+        SELECT rid, NULL, 'vote_disagreement',
+               state || ': ' || string_agg(source || '=' || vote, ', ' ORDER BY prec)
+        FROM vote_rows GROUP BY rid, state HAVING count(DISTINCT vote) > 1
+        UNION ALL
+        -- a vote cast by a state that was not a member that day
+        SELECT v.rid, v.source, 'outside_membership',
+               printf('%s voted %s on %s but was not a UN member then (%s row %d)',
+                      v.state, v.vote, strftime(r.date, '%Y-%m-%d'), f.file, v.row)
+        FROM vote_rows v
+        JOIN resolutions r USING (rid)
+        LEFT JOIN ingests f ON f.ingest_id = v.ingest_id AND f.part = 0
+        WHERE r.body = 'GA' AND r.date IS NOT NULL AND v.vote <> 'X'
+          AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.code = v.state
+                          AND r.date >= m.start AND (m."end" IS NULL OR r.date < m."end"))
+    """)

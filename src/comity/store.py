@@ -1,0 +1,615 @@
+"""The DuckDB store: schema, transactional ingest, and the queries the shells need.
+
+Canonical tables (names and meanings fixed by ``DESIGN.md``; other tools read them):
+``resolutions``, ``votes``, ``states``, ``state_aliases``, ``memberships``, ``ingests``,
+``quality``. Staging tables ``src_resolutions``, ``src_votes``, ``src_issues``,
+``src_quality`` keep every source's own rows so that the canonical tables can be rebuilt
+(:mod:`comity.merge`) whenever a file is added.
+
+Ingest is one transaction. Every file is parsed and validated *before* the store is opened
+for writing, so a file that fails leaves the store exactly as it was; a failure during the
+write (or ``strict`` validation) rolls the transaction back. A file whose sha256 is already
+recorded is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from comity.errors import DataFormatError, StoreError, ValidationError
+from comity.panel import Panel
+from comity.sources.base import SourceData
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS ingests (
+    ingest_id INTEGER, part INTEGER, source VARCHAR, file VARCHAR, sha256 VARCHAR,
+    rows BIGINT, "at" TIMESTAMP);
+CREATE TABLE IF NOT EXISTS src_resolutions (
+    ingest_id INTEGER, source VARCHAR, key VARCHAR, body VARCHAR, session INTEGER,
+    special VARCHAR, date DATE, symbol VARCHAR, title VARCHAR, agenda VARCHAR,
+    subjects VARCHAR, important BOOLEAN, amend BOOLEAN, para BOOLEAN, adoption VARCHAR,
+    yes INTEGER, no INTEGER, abstain INTEGER, non_voting INTEGER, link VARCHAR, row BIGINT);
+CREATE TABLE IF NOT EXISTS src_votes (
+    ingest_id INTEGER, source VARCHAR, key VARCHAR, state VARCHAR, vote VARCHAR, row BIGINT);
+CREATE TABLE IF NOT EXISTS src_issues (
+    ingest_id INTEGER, source VARCHAR, key VARCHAR, issue VARCHAR);
+CREATE TABLE IF NOT EXISTS src_quality (
+    ingest_id INTEGER, source VARCHAR, key VARCHAR, kind VARCHAR, detail VARCHAR);
+"""
+
+
+def default_db_path() -> Path:
+    """``$COMITY_DB`` or ``comity.duckdb`` in the user's data directory (platformdirs)."""
+    env = os.environ.get("COMITY_DB")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("comity", appauthor=False)) / "comity.duckdb"
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    kind: str
+    paths: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What an ingest did: loaded files, skipped files, counts and validation summary."""
+
+    loaded: tuple[dict, ...]
+    unchanged: tuple[str, ...]
+    skipped: tuple[str, ...]
+    counts: dict = field(default_factory=dict)
+    quality: dict = field(default_factory=dict)
+    issue_match: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "loaded": list(self.loaded), "unchanged": list(self.unchanged),
+            "skipped": list(self.skipped), "counts": self.counts, "quality": self.quality,
+            "issue_match": self.issue_match, "seconds": round(self.seconds, 3),
+        }
+
+
+def plan_ingest(paths: Iterable[str | Path]) -> tuple[list[PlannedFile], list[str]]:
+    """Detect every file under ``paths`` by content and group/order them for ingest.
+
+    Returns the planned loads and the skipped files (READMEs, unknown formats). A path
+    with no recognised file at all is a :class:`DataFormatError`.
+    """
+    from comity.sources.detect import KINDS, detect_format
+
+    found: dict[str, list[Path]] = {k: [] for k in KINDS}
+    skipped: list[str] = []
+    for p in paths:
+        p = Path(p)
+        if not p.exists():
+            raise DataFormatError("no such file or directory", file=str(p))
+        files = sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p]
+        recognised = 0
+        for f in files:
+            kind = detect_format(f)
+            if kind is None:
+                skipped.append(str(f))
+            else:
+                found[kind].append(f)
+                recognised += 1
+        if recognised == 0:
+            raise DataFormatError(
+                "no recognised voting file" + (" in this directory" if p.is_dir() else ""),
+                file=str(p),
+                expected="UNDL GA/SC voting CSV, UNxml JSON Lines, Voeten/unvotes CSV, "
+                "the UNDL wide scrape, or a supplement CSV",
+            )
+    plan: list[PlannedFile] = []
+    rc = found["unvotes_roll_calls"]
+    vt = found["unvotes_votes"]
+    iss = found["unvotes_issues"]
+    if vt or rc:
+        if len(vt) != 1 or len(rc) != 1:
+            missing = "roll-call" if not rc else "votes" if not vt else None
+            if missing:
+                raise DataFormatError(
+                    f"unvotes {missing} file missing: the unvotes tables are loaded together",
+                    file=str((vt or rc)[0]),
+                    expected="un_votes, un_roll_calls (and un_roll_call_issues) side by side")
+            raise DataFormatError("several unvotes tables of the same kind given",
+                                  file=", ".join(map(str, vt + rc)),
+                                  expected="one un_votes and one un_roll_calls file")
+        plan.append(PlannedFile("unvotes", (vt[0], rc[0], *iss[:1])))
+    elif iss:
+        skipped.extend(str(f) + " (issue codes need the unvotes votes and roll calls)"
+                       for f in iss)
+    for kind in KINDS:
+        if kind.startswith("unvotes"):
+            continue
+        for f in found[kind]:
+            plan.append(PlannedFile(kind, (f,)))
+    order = {k: i for i, k in enumerate(("voeten2016", "unvotes", *KINDS))}
+    plan.sort(key=lambda pf: order.get(pf.kind, 99))
+    return plan, skipped
+
+
+def parse_planned(pf: PlannedFile) -> SourceData:
+    """Run the parser for one planned load (pure: no store involved)."""
+    if pf.kind == "voeten2016":
+        from comity.sources.voeten import parse_voeten2016
+
+        return parse_voeten2016(pf.paths[0])
+    if pf.kind == "unvotes":
+        from comity.sources.voeten import parse_unvotes
+
+        return parse_unvotes(*pf.paths)
+    if pf.kind == "scrape":
+        from comity.sources.scrape import parse_scrape
+
+        return parse_scrape(pf.paths[0])
+    if pf.kind == "unxml":
+        from comity.sources.unxml import parse_unxml
+
+        return parse_unxml(pf.paths[0])
+    if pf.kind in ("undl_ga", "undl_sc"):
+        from comity.sources import undl
+
+        fn = undl.parse_undl_ga if pf.kind == "undl_ga" else undl.parse_undl_sc
+        return fn(pf.paths[0])
+    if pf.kind == "supplement":
+        from comity.sources.supplement import parse_supplement
+
+        return parse_supplement(pf.paths[0])
+    raise DataFormatError(f"no parser for format {pf.kind!r}", file=str(pf.paths[0]))
+
+
+class Store:
+    """A comity DuckDB store. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self.read_only = read_only
+        if read_only and not self.path.exists():
+            raise StoreError(
+                f"no comity store at {self.path}: run `comity ingest PATH` (or `comity fetch`)"
+                " first, or point --db / COMITY_DB at a store")
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}") from None
+        if not read_only:
+            self._init_schema()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- schema --------------------------------------------------------------------------
+    def _init_schema(self) -> None:
+        self.con.execute(SCHEMA)
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                         [str(SCHEMA_VERSION)])
+        if not self._has_table("resolutions"):
+            self._write_reference_tables()
+            self.con.execute("BEGIN")
+            from comity.merge import rebuild
+
+            rebuild(self.con)
+            self.con.execute("COMMIT")
+
+    def _has_table(self, name: str) -> bool:
+        q = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
+        return bool(self.con.execute(q, [name]).fetchall()[0][0])
+
+    def _write_reference_tables(self) -> None:
+        from comity import states as st
+
+        s = st.states_table()
+        a = st.aliases_table()
+        m = st.memberships_table()
+        for name, df in (("states_df", s), ("aliases_df", a), ("members_df", m)):
+            self.con.register(name, df)
+        self.con.execute("""
+            CREATE OR REPLACE TABLE states AS
+            SELECT code, name, CAST(member_from AS DATE) AS member_from,
+                   CAST(member_to AS DATE) AS member_to, predecessor
+            FROM states_df""")
+        self.con.execute("""
+            CREATE OR REPLACE TABLE state_aliases AS
+            SELECT spelling, kind, code, CAST(valid_from AS DATE) AS valid_from,
+                   CAST(valid_to AS DATE) AS valid_to FROM aliases_df""")
+        self.con.execute("""
+            CREATE OR REPLACE TABLE memberships AS
+            SELECT code, CAST(start AS DATE) AS start, CAST("end" AS DATE) AS "end", kind, note
+            FROM members_df""")
+        for name in ("states_df", "aliases_df", "members_df"):
+            self.con.unregister(name)
+
+    # -- ingest --------------------------------------------------------------------------
+    def known_sha256(self) -> set[str]:
+        return {r[0] for r in self.con.execute("SELECT sha256 FROM ingests").fetchall()}
+
+    def ingest(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        strict: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> IngestReport:
+        """Load every recognised file under ``paths`` in one transaction."""
+        import time
+
+        if self.read_only:
+            raise StoreError("store opened read-only")
+        t0 = time.perf_counter()
+        plan, skipped = plan_ingest(paths)
+        known = self.known_sha256()
+        todo: list[tuple[PlannedFile, list[str]]] = []
+        unchanged: list[str] = []
+        for pf in plan:
+            shas = [sha256_file(p) for p in pf.paths]
+            if all(s in known for s in shas):
+                unchanged.extend(str(p) for p in pf.paths)
+            else:
+                todo.append((pf, shas))
+        parsed: list[tuple[PlannedFile, list[str], SourceData]] = []
+        for i, (pf, shas) in enumerate(todo):
+            if progress:
+                progress(f"parse {Path(pf.paths[0]).name}", i, len(todo) + 1)
+            parsed.append((pf, shas, parse_planned(pf)))
+        loaded: list[dict] = []
+        if not parsed:
+            return IngestReport(loaded=(), unchanged=tuple(unchanged), skipped=tuple(skipped),
+                                counts=self.counts(), quality=self.quality_summary(),
+                                seconds=time.perf_counter() - t0)
+        if progress:
+            progress("write and merge", len(todo), len(todo) + 1)
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            self._write_reference_tables()
+            next_id = con.execute(
+                "SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchall()[0][0]
+            now = datetime.now(UTC).replace(tzinfo=None)
+            for pf, shas, sd in parsed:
+                iid = int(next_id)
+                next_id += 1
+                self._supersede(sd.source, [Path(p).name for p in pf.paths])
+                self._stage(iid, sd)
+                for part, (p, sha) in enumerate(zip(pf.paths, shas, strict=True)):
+                    rows = sd.rows_read if part == 0 else None
+                    con.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                [iid, part, sd.source, str(p), sha, rows, now])
+                loaded.append({"source": sd.source, "files": [str(p) for p in pf.paths],
+                               "resolutions": len(sd.resolutions), "votes": len(sd.votes),
+                               "rows": sd.rows_read})
+            from comity.merge import rebuild
+
+            rebuild(con)
+            summary = self.quality_summary()
+            if strict and summary.get("tally_mismatch", 0):
+                raise ValidationError(
+                    f"--strict: {summary['tally_mismatch']} resolution(s) whose counted "
+                    "votes do not match the totals their source records; nothing was "
+                    "written (see `comity check` after a non-strict ingest)")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        if progress:
+            progress("done", len(todo) + 1, len(todo) + 1)
+        return IngestReport(
+            loaded=tuple(loaded), unchanged=tuple(unchanged), skipped=tuple(skipped),
+            counts=self.counts(), quality=summary, issue_match=self.issue_match(),
+            seconds=time.perf_counter() - t0)
+
+    def _supersede(self, source: str, names: list[str]) -> None:
+        """A new version of a file already loaded (same source, same file name) replaces it."""
+        old = self.con.execute(
+            "SELECT DISTINCT ingest_id FROM ingests WHERE source = ? AND part = 0 AND "
+            "regexp_extract(file, '[^/\\\\]+$') = ?", [source, names[0]]).fetchall()
+        for (iid,) in old:
+            for t in ("src_resolutions", "src_votes", "src_issues", "src_quality"):
+                self.con.execute(f"DELETE FROM {t} WHERE ingest_id = ?", [iid])
+
+    def _stage(self, iid: int, sd: SourceData) -> None:
+        con = self.con
+        r = sd.resolutions.copy()
+        r.insert(0, "source", sd.source)
+        r.insert(0, "ingest_id", iid)
+        r["date"] = r["date"].dt.date
+        con.register("r_df", r)
+        con.execute("INSERT INTO src_resolutions BY NAME SELECT * FROM r_df")
+        con.unregister("r_df")
+        v = sd.votes
+        con.register("v_df", v)
+        con.execute(f"INSERT INTO src_votes SELECT {iid}, '{sd.source}', key, state, vote, row "
+                    "FROM v_df")
+        con.unregister("v_df")
+        if len(sd.issues):
+            con.register("i_df", sd.issues)
+            con.execute(f"INSERT INTO src_issues SELECT {iid}, '{sd.source}', key, issue "
+                        "FROM i_df")
+            con.unregister("i_df")
+        if len(sd.quality):
+            q = sd.quality.astype({"key": object, "kind": object, "detail": object})
+            con.register("q_df", q)
+            con.execute(f"INSERT INTO src_quality SELECT {iid}, '{sd.source}', key, kind, "
+                        "detail FROM q_df")
+            con.unregister("q_df")
+
+    # -- summaries -----------------------------------------------------------------------
+    def counts(self) -> dict:
+        c = self.con
+        return {
+            "resolutions": c.sql("SELECT count(*) FROM resolutions").fetchall()[0][0],
+            "recorded": c.sql(
+                "SELECT count(*) FROM resolutions WHERE adoption='recorded'").fetchall()[0][0],
+            "votes": c.sql("SELECT count(*) FROM votes").fetchall()[0][0],
+            "states": c.sql("SELECT count(DISTINCT state) FROM votes").fetchall()[0][0],
+        }
+
+    def quality_summary(self) -> dict:
+        rows = self.con.sql("SELECT kind, count(*) FROM quality GROUP BY kind ORDER BY kind")
+        return {k: int(n) for k, n in rows.fetchall()}
+
+    def issue_match(self) -> dict:
+        """How many of Voeten's coded roll calls attach to a stored recorded vote."""
+        row = self.con.sql("""
+            SELECT count(DISTINCT key),
+                   (SELECT count(*) FROM resolutions WHERE len(issues) > 0)
+            FROM src_issues""").fetchall()[0]
+        return {"coded_roll_calls": int(row[0]), "resolutions_with_issues": int(row[1])}
+
+    def info(self) -> dict:
+        c = self.con
+        bodies = c.sql("""
+            SELECT body, count(*) AS resolutions,
+                   count(*) FILTER (adoption = 'recorded') AS recorded,
+                   min(date) AS first, max(date) AS last,
+                   min(session) AS first_session, max(session) AS last_session
+            FROM resolutions GROUP BY body ORDER BY body""").df()
+        per_source = c.sql("""
+            SELECT s.source, count(DISTINCT s.key) AS resolutions,
+                   (SELECT count(*) FROM src_votes v WHERE v.source = s.source) AS votes
+            FROM src_resolutions s GROUP BY s.source ORDER BY s.source""").df()
+        ingests = c.sql("""
+            SELECT source, file, sha256, rows, "at" FROM ingests
+            ORDER BY "at" DESC, ingest_id DESC, part LIMIT 20""").df()
+        return {
+            "db": str(self.path),
+            "counts": self.counts(),
+            "bodies": _records(bodies),
+            "sources": _records(per_source),
+            "quality": self.quality_summary(),
+            "ingests": _records(ingests),
+        }
+
+    # -- queries -------------------------------------------------------------------------
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, params or []).df()
+
+    def resolutions(
+        self,
+        *,
+        search: str | None = None,
+        session: int | None = None,
+        year: int | None = None,
+        issue: str | None = None,
+        body: str | None = None,
+        recorded_only: bool = True,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> pd.DataFrame:
+        where, params = ["1=1"], []
+        if recorded_only:
+            where.append("adoption = 'recorded'")
+        if search:
+            where.append("(title ILIKE ? OR symbol ILIKE ? OR agenda ILIKE ? OR subjects ILIKE ?)")
+            params += [f"%{search}%"] * 4
+        if session is not None:
+            where.append("session = ?")
+            params.append(int(session))
+        if year is not None:
+            where.append("year(date) = ?")
+            params.append(int(year))
+        if issue:
+            where.append("list_contains(issues, ?)")
+            params.append(issue)
+        if body and body.upper() != "BOTH":
+            where.append("body = ?")
+            params.append(body.upper())
+        sql = (f"SELECT rid, body, session, special, date, symbol, title, issues, important, "
+               f"amend, para, adoption, yes, no, abstain, non_voting, sources, link "
+               f"FROM resolutions WHERE {' AND '.join(where)} ORDER BY date, rid")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        return self.con.execute(sql, params).df()
+
+    def find_resolution(self, symbol: str) -> pd.DataFrame:
+        """Recorded votes whose rid or symbol matches ``symbol`` (normalised)."""
+        from comity.sources.base import normalize_symbol
+
+        s = normalize_symbol(symbol) or ""
+        df = self.con.execute(
+            "SELECT * FROM resolutions WHERE rid = ? OR symbol = ? ORDER BY date, rid",
+            [s, s]).df()
+        if df.empty:
+            df = self.con.execute(
+                "SELECT * FROM resolutions WHERE symbol LIKE ? ORDER BY date, rid",
+                [s + "%"]).df()
+        return df
+
+    def votes_on(self, rid: str) -> pd.DataFrame:
+        return self.con.execute("""
+            SELECT v.state, s.name, v.vote, v.inferred, v.source
+            FROM votes v LEFT JOIN states s ON s.code = v.state
+            WHERE v.rid = ? ORDER BY v.vote, v.state""", [rid]).df()
+
+    def quality(self, kind: str | None = None, limit: int | None = None) -> pd.DataFrame:
+        sql = "SELECT rid, source, kind, detail FROM quality"
+        params = []
+        if kind:
+            sql += " WHERE kind = ?"
+            params.append(kind)
+        sql += " ORDER BY kind, rid"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return self.con.execute(sql, params).df()
+
+    def states_at(self, date: str | None = None) -> pd.DataFrame:
+        if date is None:
+            return self.con.sql(
+                "SELECT code, name, member_from, member_to, predecessor FROM states "
+                "ORDER BY code").df()
+        return self.con.execute("""
+            SELECT DISTINCT s.code, s.name, s.member_from, s.member_to, s.predecessor, m.kind
+            FROM states s JOIN memberships m ON m.code = s.code
+            WHERE CAST(? AS DATE) >= m.start AND (m."end" IS NULL OR CAST(? AS DATE) < m."end")
+            ORDER BY s.code""", [date, date]).df()
+
+    def export(self, outdir: str | Path, fmt: str = "parquet") -> list[str]:
+        """Write tidy tables (votes, resolutions, issues, states, quality) for R/pandas/polars."""
+        out = Path(outdir)
+        out.mkdir(parents=True, exist_ok=True)
+        queries = {
+            "votes": "SELECT v.rid, r.symbol, r.date, r.body, v.state, v.vote, v.inferred, "
+                     "v.source FROM votes v JOIN resolutions r USING (rid) ORDER BY r.date, "
+                     "v.rid, v.state",
+            "resolutions": "SELECT rid, body, session, special, date, symbol, title, agenda, "
+                           "subjects, important, amend, para, adoption, yes, no, abstain, "
+                           "non_voting, array_to_string(sources, ';') AS sources, link "
+                           "FROM resolutions ORDER BY date, rid",
+            "issues": "SELECT rid, unnest(issues) AS issue FROM resolutions ORDER BY rid",
+            "states": "SELECT * FROM states ORDER BY code",
+            "memberships": "SELECT * FROM memberships ORDER BY code, start",
+            "quality": "SELECT * FROM quality ORDER BY kind, rid",
+        }
+        if fmt not in ("parquet", "csv"):
+            raise StoreError(f"unknown export format {fmt!r} (expected parquet or csv)")
+        written = []
+        for name, q in queries.items():
+            path = out / f"{name}.{fmt}"
+            opt = "(FORMAT parquet)" if fmt == "parquet" else "(HEADER, DELIMITER ',')"
+            self.con.execute(f"COPY ({q}) TO '{path.as_posix()}' {opt}")
+            written.append(str(path))
+        return written
+
+    # -- panel ---------------------------------------------------------------------------
+    def panel(
+        self,
+        *,
+        body: str = "GA",
+        start: str | None = None,
+        end: str | None = None,
+        session: int | Sequence[int] | None = None,
+        issue: str | None = None,
+        important: bool | None = None,
+        search: str | None = None,
+        states: Sequence[str] | None = None,
+        strict: bool = False,
+        include_amendments: bool = True,
+    ) -> Panel:
+        """The vote matrix for a query (one SQL query, one vectorised scatter)."""
+        from comity import states as st
+
+        where, params = ["r.adoption = 'recorded'"], []
+        if body and body.upper() != "BOTH":
+            where.append("r.body = ?")
+            params.append(body.upper())
+        if start is not None:
+            where.append("r.date >= CAST(? AS DATE)")
+            params.append(str(start))
+        if end is not None:
+            where.append("r.date <= CAST(? AS DATE)")
+            params.append(str(end))
+        if session is not None:
+            ss = [session] if isinstance(session, int) else list(session)
+            where.append(f"r.session IN ({','.join('?' * len(ss))})")
+            params += [int(x) for x in ss]
+        if issue:
+            where.append("list_contains(r.issues, ?)")
+            params.append(issue)
+        if important is not None:
+            where.append("coalesce(r.important, false) = ?")
+            params.append(bool(important))
+        if search:
+            where.append("(r.title ILIKE ? OR r.symbol ILIKE ?)")
+            params += [f"%{search}%"] * 2
+        if not include_amendments:
+            where.append("NOT r.amend AND NOT r.para")
+        w = " AND ".join(where)
+        res = self.con.execute(
+            f"SELECT r.rid, r.body, r.session, r.date, r.symbol, r.title, r.issues, "
+            f"r.important, r.amend, r.para, r.recurring_key, r.yes, r.no, r.abstain, "
+            f"r.non_voting, r.link FROM resolutions r WHERE {w} ORDER BY r.date, r.rid",
+            params).df()
+        # which stored codes feed which panel row
+        if states is None:
+            codes = sorted(
+                c for (c,) in self.con.execute(
+                    f"SELECT DISTINCT v.state FROM votes v JOIN resolutions r USING (rid) "
+                    f"WHERE {w}", params).fetchall())
+            mapping = pd.DataFrame({"stored": codes, "state": codes, "start": pd.NaT,
+                                    "end": pd.NaT, "flag": False})
+            rows = list(codes)
+        else:
+            rows = list(states)
+            parts = []
+            for code in rows:
+                chain = [(code, None, None)] if strict else st.lineage(code)
+                for stored, s0, s1 in chain:
+                    parts.append({"stored": stored, "state": code, "start": s0, "end": s1,
+                                  "flag": stored != code})
+            mapping = pd.DataFrame(parts)
+        mapping["start"] = pd.to_datetime(mapping["start"])
+        mapping["end"] = pd.to_datetime(mapping["end"])
+        self.con.register("map_df", mapping)
+        try:
+            long = self.con.execute(
+                f"""SELECT m.state, v.rid, v.vote, v.inferred, m.flag AS flagged
+                FROM votes v JOIN resolutions r USING (rid)
+                JOIN map_df m ON m.stored = v.state
+                  AND (m.start IS NULL OR r.date >= m.start)
+                  AND (m."end" IS NULL OR r.date < m."end")
+                WHERE {w}""", params).df()
+        finally:
+            self.con.unregister("map_df")
+        panel = Panel.from_long(long, res, states=rows)
+        return panel
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]) or out[c].dtype == object:
+            out[c] = out[c].map(lambda x: None if x is None or (isinstance(x, float)
+                                and np.isnan(x)) else str(x))
+    return out.to_dict(orient="records")

@@ -1,0 +1,169 @@
+"""End to end on hand-made files: ingest, merge, precedence, inferred absences, panel, CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from comity.store import Store
+from tests import minidata as M
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    d = M.write_all(tmp_path / "mini")
+    with Store(tmp_path / "s.duckdb") as s:
+        s.report = s.ingest([d])
+        yield s
+
+
+def test_ingest_report(store: Store) -> None:
+    rep = store.report
+    assert {x["source"] for x in rep.loaded} == {"voeten2016", "unvotes", "scrape", "unxml"}
+    assert any(f.endswith("README.md") for f in rep.skipped)
+    assert rep.issue_match["coded_roll_calls"] == 2
+    assert rep.issue_match["resolutions_with_issues"] == 2
+
+
+def test_one_record_per_vote(store: Store) -> None:
+    res = store.query("SELECT rid, body, sources, issues FROM resolutions "
+                      "WHERE adoption='recorded' ORDER BY rid")
+    rids = res["rid"].tolist()
+    # rcid 11 (Voeten + unvotes) and the scrape's A/RES/50/20 are one recorded vote
+    assert "A/RES/50/20" in rids
+    r = res.set_index("rid")
+    assert list(r.loc["A/RES/50/20", "sources"]) == ["scrape", "unvotes", "voeten2016"]
+    assert list(r.loc["A/RES/50/20", "issues"]) == ["hr"]
+    # A/RES/75/10 is in the scrape and in unxml: stored once
+    assert list(r.loc["A/RES/75/10", "sources"]) == ["scrape", "unxml"]
+    assert rids.count("A/RES/75/10") == 1
+    assert r.loc["S/RES/2527", "body"] == "SC"
+    # adopted without a vote: kept as metadata, no votes
+    wv = store.query("SELECT adoption FROM resolutions WHERE rid = 'A/RES/75/11'")
+    assert wv["adoption"].tolist() == ["without_vote"]
+
+
+def test_precedence_and_disagreements(store: Store) -> None:
+    v = store.votes_on("A/RES/75/10").set_index("state")
+    # unxml lists CAN nowhere; the scrape says X explicitly → X, not inferred
+    assert v.loc["CAN", "vote"] == "X" and not v.loc["CAN", "inferred"]
+    assert v.loc["CAN", "source"] == "scrape"
+    # unxml outranks the scrape
+    assert v.loc["USA", "source"] == "unxml"
+    # a member no source lists is inferred absent
+    assert v.loc["DEU", "vote"] == "X" and v.loc["DEU", "inferred"]
+    # 1985: unvotes says nothing about Sweden, Voeten says absent (8)
+    v85 = store.votes_on("A/RES/40/100").set_index("state")
+    assert v85.loc["SWE", "vote"] == "X" and not v85.loc["SWE", "inferred"]
+    assert v85.loc["SUN", "vote"] == "Y"
+    assert "RUS" not in v85.index
+
+
+def test_quality_vote_disagreement(tmp_path: Path) -> None:
+    d = M.write_all(tmp_path / "mini")
+    rows = [list(r) for r in M.SCRAPE_ROWS]
+    rows[0][13] = "A"  # scrape: Russia abstains on A/RES/50/20; Voeten/unvotes: N
+    M.write_csv(d / "scrape.csv.gz", M.SCRAPE_META + "," + ",".join(M.SCRAPE_STATES), rows,
+                gz=True)
+    with Store(tmp_path / "q.duckdb") as s:
+        s.ingest([d])
+        q = s.quality("vote_disagreement")
+        assert len(q) == 1
+        assert q["rid"].iloc[0] == "A/RES/50/20"
+        assert "RUS" in q["detail"].iloc[0] and "scrape=A" in q["detail"].iloc[0]
+        # scrape outranks Voeten
+        assert s.votes_on("A/RES/50/20").set_index("state").loc["RUS", "vote"] == "A"
+
+
+def test_reingest_same_file_changes_nothing(tmp_path: Path) -> None:
+    d = M.write_all(tmp_path / "mini")
+    db = tmp_path / "r.duckdb"
+    with Store(db) as s:
+        s.ingest([d])
+        before = s.query("SELECT * FROM votes ORDER BY rid, state")
+        n_ing = len(s.query("SELECT * FROM ingests"))
+        rep = s.ingest([d])
+        assert rep.loaded == ()
+        assert len(rep.unchanged) == 6
+        after = s.query("SELECT * FROM votes ORDER BY rid, state")
+        assert before.equals(after)
+        assert len(s.query("SELECT * FROM ingests")) == n_ing
+
+
+def test_order_does_not_matter(tmp_path: Path) -> None:
+    d = M.write_all(tmp_path / "mini")
+    with Store(tmp_path / "a.duckdb") as a:
+        a.ingest([d])
+        va = a.query("SELECT rid, state, vote, inferred, source FROM votes ORDER BY rid, state")
+    with Store(tmp_path / "b.duckdb") as b:
+        for f in ["75.json.gz", "scrape.csv.gz", "voeten.csv.gz"]:
+            b.ingest([d / f])
+        b.ingest([d / "un_votes.csv.gz", d / "un_roll_calls.csv.gz",
+                  d / "un_roll_call_issues.csv.gz"])
+        vb = b.query("SELECT rid, state, vote, inferred, source FROM votes ORDER BY rid, state")
+    assert va.equals(vb)
+
+
+def test_panel_lineage(store: Store) -> None:
+    p = store.panel(states=["RUS", "USA"])
+    r = list(p.resolutions["rid"])
+    i85 = r.index("A/RES/40/100")
+    assert p.votes[0, i85] == 1  # the USSR's yes, in RUS's row
+    assert p.flagged[0, i85]
+    ps = store.panel(states=["RUS", "USA"], strict=True)
+    assert ps.votes[0, list(ps.resolutions["rid"]).index("A/RES/40/100")] == 9
+    assert p.votes.dtype == np.int8
+
+
+def test_panel_filters(store: Store) -> None:
+    p = store.panel(start="2000-01-01")
+    assert (p.resolutions["date"] >= "2000-01-01").all()
+    assert store.panel(issue="hr").n_resolutions == 1
+    assert store.panel(body="SC").n_resolutions == 1
+    assert store.panel(body="both").n_resolutions == store.panel().n_resolutions + 1
+
+
+def test_cli_commands_json(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from comity.cli import app
+
+    d = M.write_all(tmp_path / "mini")
+    db = str(tmp_path / "cli.duckdb")
+    run = CliRunner()
+    r = run.invoke(app, ["ingest", str(d), "--db", db, "--json"])
+    assert r.exit_code == 0, r.output
+    rep = json.loads(r.stdout)
+    assert set(rep) >= {"loaded", "skipped", "unchanged", "counts", "quality", "issue_match"}
+    r = run.invoke(app, ["info", "--db", db, "--json"])
+    info = json.loads(r.stdout)
+    assert {b["body"] for b in info["bodies"]} == {"GA", "SC"}
+    r = run.invoke(app, ["votes", "A/RES/75/10", "--db", db, "--json"])
+    out = json.loads(r.stdout)
+    assert out[0]["resolution"]["rid"] == "A/RES/75/10"
+    assert {v["state"]: v["vote"] for v in out[0]["votes"]}["RUS"] == "N"
+    r = run.invoke(app, ["resolutions", "--year", "1985", "--db", db, "--json"])
+    assert [x["rid"] for x in json.loads(r.stdout)] == ["A/RES/40/100"]
+    r = run.invoke(app, ["states", "--at", "1985-01-01", "--db", db, "--json"])
+    codes = {x["code"] for x in json.loads(r.stdout)}
+    assert "SUN" in codes and "RUS" not in codes
+    r = run.invoke(app, ["check", "--db", db, "--json"])
+    assert "summary" in json.loads(r.stdout)
+    r = run.invoke(app, ["export", str(tmp_path / "out"), "--format", "csv", "--db", db,
+                         "--json"])
+    files = json.loads(r.stdout)["files"]
+    assert any(f.endswith("votes.csv") for f in files)
+
+
+def test_cli_error_no_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "comity.cli", "ingest", str(tmp_path),
+                        "--db", str(tmp_path / "x.duckdb")], capture_output=True, text=True)
+    assert r.returncode != 0
+    assert "no recognised voting file" in r.stderr
+    assert "Traceback" not in r.stderr

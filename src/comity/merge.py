@@ -222,10 +222,14 @@ def rebuild(con) -> dict[str, int]:
         FROM src_votes v JOIN unit_map u USING (source, key)
     """)
     con.execute("""
-        CREATE OR REPLACE TABLE votes AS
-        SELECT rid, state, arg_min(vote, prec) AS vote, false AS inferred,
-               arg_min(source, prec) AS source
+        CREATE OR REPLACE TEMP TABLE vote_pick AS
+        SELECT rid, state, arg_min(vote, prec) AS vote, arg_min(source, prec) AS source,
+               min(vote) <> max(vote) AS disagree
         FROM vote_rows GROUP BY rid, state
+    """)
+    con.execute("""
+        CREATE OR REPLACE TABLE votes AS
+        SELECT rid, state, vote, false AS inferred, source FROM vote_pick
     """)
     # inferred absences: GA members on the date with no row from any source
     con.execute("""
@@ -247,6 +251,7 @@ def rebuild(con) -> dict[str, int]:
     con.execute("DROP TABLE IF EXISTS res_rows")
     con.execute("DROP TABLE IF EXISTS vote_rows")
     con.execute("DROP TABLE IF EXISTS unit_map")
+    con.execute("DROP TABLE IF EXISTS vote_pick")
     return counts
 
 
@@ -285,9 +290,11 @@ def _quality(con) -> None:
         GROUP BY rid HAVING datediff('day', min(date), max(date)) > 1
         UNION ALL
         -- two sources give a state different votes
-        SELECT rid, NULL, 'vote_disagreement',
-               state || ': ' || string_agg(source || '=' || vote, ', ' ORDER BY prec)
-        FROM vote_rows GROUP BY rid, state HAVING count(DISTINCT vote) > 1
+        SELECT v.rid, NULL, 'vote_disagreement',
+               v.state || ': ' || string_agg(v.source || '=' || v.vote, ', ' ORDER BY v.prec)
+        FROM vote_rows v
+        SEMI JOIN (SELECT rid, state FROM vote_pick WHERE disagree) d USING (rid, state)
+        GROUP BY v.rid, v.state
         UNION ALL
         -- a vote cast by a state that was not a member that day
         SELECT v.rid, v.source, 'outside_membership',
@@ -295,8 +302,8 @@ def _quality(con) -> None:
                       v.state, v.vote, strftime(r.date, '%Y-%m-%d'), f.file, v.row)
         FROM vote_rows v
         JOIN resolutions r USING (rid)
+        LEFT JOIN memberships m ON m.code = v.state AND r.date >= m.start
+             AND r.date < coalesce(m."end", DATE '9999-12-31')
         LEFT JOIN ingests f ON f.ingest_id = v.ingest_id AND f.part = 0
-        WHERE r.body = 'GA' AND r.date IS NOT NULL AND v.vote <> 'X'
-          AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.code = v.state
-                          AND r.date >= m.start AND (m."end" IS NULL OR r.date < m."end"))
+        WHERE r.body = 'GA' AND r.date IS NOT NULL AND v.vote <> 'X' AND m.code IS NULL
     """)

@@ -61,16 +61,18 @@ Design decisions
   1971-10-25, GA res 2758) are two codes with NO lineage link: different governments with
   opposite alignments, and researchers keep them apart (Voeten: COW 713 vs 710; unvotes:
   "Taiwan" vs "China"). Joining them would make "China's" ideal point jump in 1971.
-* **Yugoslavia.** ``YUG`` votes until GA res 47/1 (1992-09-22). The seat itself stayed (the UN
-  Legal Counsel, A/47/485; the UNDL lists "YUGOSLAVIA" as non-voting at 573 GA votes until
-  2000-10-30) and the UN kept counting it (179 members at the end of 1992, 189 after the FRY's
-  admission in 2000), so ``memberships.csv`` records 1992-09-22 to 2000-11-01 as ``excluded``:
-  a member for :func:`members_at`, not participating for :func:`participating_at`. The FRY was
-  admitted as a new member on 2000-11-01 (``SCG``), continued by Serbia (``SRB``) from
-  2006-06-03. Lineage SRB: YUG -> SCG -> SRB; Croatia, Slovenia, BIH, MKD, MNE are new states.
+* **Yugoslavia.** ``YUG`` votes until GA res 47/1 (1992-09-22). The seat itself stayed (UN
+  Legal Counsel, A/47/485; the UN DL scrape lists "YUGOSLAVIA" as X (non-voting) at 573 GA
+  votes until 2000-10-30, plus an N on A/RES/47/1 itself, cast on 1992-09-22) and the UN kept
+  counting it (179 members at the end of 1992, 189 after the FRY's admission in 2000), so
+  ``memberships.csv`` records 1992-09-22 to 2000-11-01 as ``excluded``: a member for
+  :func:`members_at`, not participating for :func:`participating_at`. The FRY was admitted as a
+  new member on 2000-11-01 (``SCG``), continued by Serbia (``SRB``) from 2006-06-03. Lineage
+  SRB: YUG -> SCG -> SRB; Croatia, Slovenia, BIH, MKD and MNE are new states.
 * **Germany.** The FRG *is* ``DEU`` from 1973-09-18 (COW 260 and 255 both map to DEU); the GDR
   (``DDR``) was absorbed in 1990 and is NOT in DEU's lineage: its votes are never DEU's.
-* **Czechoslovakia.** ``CSK`` to 1992-12-31; CZE and SVK admitted 1993-01-19; CZE's lineage
+* **Czechoslovakia.** ``CSK`` to 1992-12-31 (half-open, so not a member ON that last day;
+  no votes were taken then); CZE and SVK admitted 1993-01-19; CZE's lineage
   predecessor is CSK (as Russia's is the USSR), SVK has none.
 * **Yemen.** YAR and YMD merge into ``YEM`` on 1990-05-22; YEM continues the YAR's seat (its
   lineage predecessor); YMD's votes are never YEM's.
@@ -104,6 +106,16 @@ column is empty (never a duplicate):
 * ``DONOTKNOW`` (1 SC cell, S/RES/1966 (2010) of 2010-12-22, Y): pure junk, returns None. It is
   in fact Mexico's vote: Mexico is the only 2010 Council member missing from that row (14-0-1 with
   Russia abstaining), so the parser may assign it to MEX for that one row.
+
+Votes outside membership in the staged data (checked by ``tests/test_states.py``)
+---------------------------------------------------------------------------------
+* unvotes and Voeten (Y/A/N): 266 rows each dated up to 42 days before the state's admission;
+  their dates are approximate (e.g. 1955-12-02 for the states admitted 1955-12-14). None further.
+* Voeten code 8 ("absent") for non-members: Syria 1958-1961 (in the UAR, 192 rows) and Indonesia
+  1965 (withdrawn, 41 rows) beyond that tolerance; CHN has 9 in Sept/Oct 1971, before its seat.
+* UN DL scrape: 25 cells, all data errors upstream (wrong dates such as A/RES/37/46 "1980-12-03",
+  year-only dates "1977"/"2011", X cells for JPN/DMA/WSM/ARE/MNG before admission, KIR, NRU and
+  TON on A/RES/ES-10/6 of 1999-02-09); plus ZAF's 2,282 X while excluded and YUG's 574.
 """
 
 from __future__ import annotations

@@ -197,3 +197,52 @@ def session_to_midyear(sessions: pd.Series) -> pd.Series:
     state's code when a roll call has no date."""
     n = pd.to_numeric(sessions, errors="coerce").fillna(1).astype(int)
     return pd.to_datetime((1945 + n).astype(str) + "-12-01")
+
+
+def resolve_coded(values: np.ndarray, date_codes: np.ndarray, dates: pd.Series, *, kind: str,
+                  file: str, rows: np.ndarray) -> pd.Categorical:
+    """Resolve state spellings given per row as ``values`` with a per-row date index.
+
+    Resolves each distinct (spelling, date) pair once (vectorised) and returns a categorical
+    of canonical codes aligned with ``values``.
+    """
+    v_codes, v_uniq = pd.factorize(values)
+    if (v_codes < 0).any():
+        i = int(np.argmax(v_codes < 0))
+        raise DataFormatError("empty state", file=file, row=int(rows[i]), field=kind,
+                              expected="a state")
+    return resolve_factorized(v_codes, np.asarray(v_uniq).astype(str), date_codes, dates,
+                              kind=kind, file=file, rows=rows)
+
+
+def resolve_factorized(v_codes: np.ndarray, spellings: np.ndarray, date_codes: np.ndarray,
+                       dates: pd.Series, *, kind: str, file: str,
+                       rows: np.ndarray) -> pd.Categorical:
+    """As :func:`resolve_coded`, with values given as codes into ``spellings``."""
+    from comity.states import resolve
+
+    nd = len(dates) + 1
+    combo = v_codes.astype(np.int64) * nd + date_codes
+    uniq, first, inv = np.unique(combo, return_index=True, return_inverse=True)
+    sp = pd.Series(np.asarray(spellings, dtype=object)[uniq // nd])
+    dd = pd.Series(dates.to_numpy()[uniq % nd])
+    got = resolve(sp, kind=kind, file=file, dates=dd, rows=pd.Series(rows[first]))
+    s_codes, s_uniq = pd.factorize(got)
+    return pd.Categorical.from_codes(s_codes[inv], categories=pd.Index(s_uniq))
+
+
+def duplicate_check(key_codes: np.ndarray, state_codes: np.ndarray, rows: np.ndarray,
+                    keys: pd.Index, states: pd.Index, *, file: str) -> None:
+    """Raise a located error for two rows with the same (resolution, state)."""
+    combo = key_codes.astype(np.int64) * (len(states) + 1) + state_codes
+    dup = pd.Series(combo).duplicated(keep=False).to_numpy()
+    if dup.any():
+        idx = np.flatnonzero(dup)
+        first = combo[idx[0]]
+        same = idx[combo[idx] == first]
+        k, st = keys[key_codes[idx[0]]], states[state_codes[idx[0]]]
+        raise DataFormatError(
+            f"duplicate vote rows for state {st} on {k} (rows "
+            f"{', '.join(str(int(rows[j])) for j in same[:5])}); {int(dup.sum())} duplicated "
+            "rows in all", file=file, row=int(rows[same[-1]]), field="state",
+            expected="one row per (resolution, state)")

@@ -42,7 +42,7 @@ def read_bytes(path: str | Path) -> bytes:
                 f"gzip data is damaged or cut short ({exc})", file=label(path),
                 expected="a complete gzip stream",
             ) from None
-    if not raw.strip():
+    if not raw[:65536].strip() and not raw.strip():
         raise DataFormatError("file is empty", file=label(path), expected="a header and data rows")
     return raw
 
@@ -69,17 +69,21 @@ def check_utf8(raw: bytes, path: str | Path) -> None:
         decode_utf8(raw, path)
 
 
-def read_csv_strings(
+def read_csv_table(
     path: str | Path,
     required: list[str],
     *,
     raw: bytes | None = None,
     strip_headers: bool = False,
-) -> pd.DataFrame:
-    """Read a CSV file as strings (empty cells are ``""``), columns matched by NAME.
+    types: dict[str, pa.DataType] | None = None,
+    multiline: bool = True,
+) -> pa.Table:
+    """Read a CSV file into an Arrow table, columns matched by NAME.
 
     ``required`` columns must all be present (order does not matter, extra columns are
-    kept). Returns a DataFrame of Python/arrow strings.
+    kept). Columns in ``types`` are converted by Arrow (fast); a value that does not convert
+    raises a DataFormatError naming its row and field. Other columns are strings, empty cells
+    ``""``. ``multiline`` allows quoted newlines in values (slower).
     """
     if raw is None:
         raw = read_bytes(path)
@@ -88,7 +92,7 @@ def read_csv_strings(
         raw = raw[3:]
     try:
         header_names = pacsv.read_csv(
-            io.BytesIO(raw.split(b"\n", 1)[0] + b"\n"),
+            io.BytesIO(raw[: raw.find(b"\n") if b"\n" in raw[:1 << 20] else len(raw)] + b"\n"),
             read_options=pacsv.ReadOptions(autogenerate_column_names=True),
         ).to_pylist()[0]
     except pa.ArrowInvalid as exc:
@@ -103,6 +107,42 @@ def read_csv_strings(
             file=label(path), row=0, field=missing[0], expected="a header naming every "
             f"required column: {', '.join(required)}",
         )
+    types = types or {}
+    col_types = {n: types.get(c, pa.string()) for n, c in zip(names, names_clean, strict=True)}
+    try:
+        tbl = _arrow_read(raw, names, col_types, multiline, path)
+    except _ConversionError:
+        # locate the offending value on the slow path
+        tbl = _arrow_read(raw, names, {n: pa.string() for n in names}, multiline, path)
+        for n, c in zip(names, names_clean, strict=True):
+            if c not in types:
+                continue
+            col = tbl.column(n).to_pandas().str.strip()
+            conv = pd.to_numeric(col.where(col != ""), errors="coerce")
+            bad = conv.isna() & (col != "")
+            if pa.types.is_integer(types[c]):
+                bad |= conv.notna() & (conv != conv.round())
+            if pa.types.is_integer(types[c]) and not types.get("__nullable__", True):
+                bad |= col == ""
+            if bad.any():
+                i = int(bad.to_numpy().argmax())
+                raise DataFormatError(f"{col.iloc[i]!r} is not a number", file=label(path),
+                                      row=i + 1, field=c, expected="an integer") from None
+        raise DataFormatError("a value could not be converted", file=label(path)) from None
+    if tbl.num_rows == 0:
+        raise DataFormatError("no data rows after the header", file=label(path),
+                              expected="at least one data row")
+    if strip_headers:
+        tbl = tbl.rename_columns(names_clean)
+    return tbl
+
+
+class _ConversionError(Exception):
+    pass
+
+
+def _arrow_read(raw: bytes, names: list[str], col_types: dict, multiline: bool,
+                path: str | Path) -> pa.Table:
     bad_rows: list = []
 
     def on_invalid(row: object) -> str:
@@ -113,17 +153,19 @@ def read_csv_strings(
         tbl = pacsv.read_csv(
             io.BytesIO(raw),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
-                                           block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True,
+                                           block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(newlines_in_values=multiline,
                                              invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
+                column_types=col_types,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
     except pa.ArrowInvalid as exc:
         msg = str(exc)
+        if "conversion error" in msg.lower():
+            raise _ConversionError(msg) from None
         row = _row_from_arrow_message(msg)
         raise DataFormatError(
             f"malformed CSV ({msg.splitlines()[0]})", file=label(path), row=row,
@@ -142,13 +184,20 @@ def read_csv_strings(
             f"{len(bad_rows)} malformed row(s) in all (truncated file?)",
             file=label(path), row=row,
             expected=f"{b.expected_columns} comma-separated fields per row")
-    if tbl.num_rows == 0:
-        raise DataFormatError("no data rows after the header", file=label(path),
-                              expected="at least one data row")
-    df = tbl.to_pandas()
-    if strip_headers:
-        df.columns = names_clean
-    return df
+    return tbl
+
+
+def read_csv_strings(
+    path: str | Path,
+    required: list[str],
+    *,
+    raw: bytes | None = None,
+    strip_headers: bool = False,
+    multiline: bool = True,
+) -> pd.DataFrame:
+    """:func:`read_csv_table` with every column as strings, as a pandas DataFrame."""
+    return read_csv_table(path, required, raw=raw, strip_headers=strip_headers,
+                          multiline=multiline).to_pandas()
 
 
 def _row_from_arrow_message(msg: str) -> int | None:

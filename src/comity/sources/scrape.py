@@ -25,10 +25,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from comity.errors import DataFormatError
 from comity.sources import _common as C
-from comity.sources._io import first_bad_row, label, read_csv_strings
+from comity.sources._io import first_bad_row, label, read_csv_table
 from comity.sources.base import SourceData, normalize_symbol
 
 META_COLUMNS = ["Council", "Date", "Title", "Resolution", "TOTAL VOTES", "NO-VOTE COUNT",
@@ -41,8 +43,9 @@ def parse_scrape(path: str | Path) -> SourceData:
     from comity import states as st
 
     file = label(path)
-    df = read_csv_strings(path, META_COLUMNS)
-    n = len(df)
+    tbl = read_csv_table(path, META_COLUMNS)
+    n = tbl.num_rows
+    df = tbl.select(META_COLUMNS).to_pandas()
     rows = pd.Series(np.arange(1, n + 1), index=df.index)
 
     body = df["Council"].str.strip().map(_BODIES)
@@ -87,53 +90,66 @@ def parse_scrape(path: str | Path) -> SourceData:
             "detail": "unparseable Date " + df.loc[nodate, "Date"].astype(str) + " in " + file}))
 
     # --- the wide country block → long rows, vectorised ------------------------------
-    ccols = [c for c in df.columns if c not in META_COLUMNS]
-    block = df[ccols].to_numpy(dtype=object)
-    r_idx, c_idx = np.nonzero(block != "")
-    cells = block[r_idx, c_idx].astype(str)
-    cells = np.char.strip(cells.astype("U2"))
-    bad = ~np.isin(cells, _CELLS)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise DataFormatError(f"unknown vote code {cells[i]!r}", file=file,
-                              row=int(r_idx[i]) + 1, field=ccols[c_idx[i]],
-                              expected="Y, A, N, X or empty")
-    headers = pd.Series(ccols)
-    alias_names = set(st.aliases_table().query("kind == 'name'")["spelling"].map(
+    ccols = [c for c in tbl.column_names if c not in META_COLUMNS]
+    big = pa.chunked_array([chunk for c in ccols for chunk in tbl.column(c).chunks],
+                           type=pa.string())
+    enc = pc.dictionary_encode(pc.utf8_trim_whitespace(big)).combine_chunks()
+    dict_vals = enc.dictionary.to_pylist()
+    bad_vals = [v for v in dict_vals if v not in ("", *_CELLS)]
+    codes = np.asarray(enc.indices).reshape(len(ccols), n)
+    if bad_vals:
+        bad_code = dict_vals.index(bad_vals[0])
+        ci, ri = np.argwhere(codes == bad_code)[0]
+        raise DataFormatError(f"unknown vote code {bad_vals[0]!r}", file=file, row=int(ri) + 1,
+                              field=ccols[ci], expected="Y, A, N, X or empty")
+    lut = np.array([(_CELLS.index(v) if v in _CELLS else -1) for v in dict_vals], dtype=np.int8)
+    cell = lut[codes]
+    c_idx, r_idx = np.nonzero(cell >= 0)
+    vcode = cell[c_idx, r_idx]
+    headers = np.asarray(ccols, dtype=object)
+    names_known = set(st.aliases_table().query("kind == 'name'")["spelling"].map(
         st.normalize_name))
-    by_name = headers.map(lambda h: st.normalize_name(h) in alias_names)
-    fixed = headers.map(lambda h: None if st.normalize_name(h) in alias_names
-                        else st.scrape_column_state(h))
-    junk = ~by_name & fixed.isna()
-    main = by_name.to_numpy()
-    # per-cell code: resolve name columns with the vote's date, others from the fixed map
-    cell_by_name = main[c_idx]
-    code = np.empty(len(cells), dtype=object)
+    by_name = np.array([st.normalize_name(h) in names_known for h in ccols])
+    fixed = np.array([None if b else st.scrape_column_state(h)
+                      for h, b in zip(ccols, by_name, strict=True)], dtype=object)
+    junk = ~by_name & pd.isna(fixed)
+    cell_by_name = by_name[c_idx]
+    cell_junk = junk[c_idx]
+    date_codes, date_uniq = pd.factorize(dates)
+    date_codes = np.where(date_codes < 0, len(date_uniq), date_codes)
+    date_series = pd.Series([*list(date_uniq), pd.NaT], dtype="datetime64[ns]")
+    # resolve name columns with the vote's date; garbled columns through the fixed map
+    spell_idx = np.where(cell_by_name, c_idx, 0)
+    spellings = np.where(by_name, headers, "")
+    state_code = np.empty(len(c_idx), dtype=object)
     if cell_by_name.any():
-        nm = pd.Series(headers.to_numpy()[c_idx[cell_by_name]])
-        dd = pd.Series(dates.to_numpy()[r_idx[cell_by_name]])
-        code[cell_by_name] = st.resolve(nm, kind="name", file=file, dates=dd,
-                                        rows=pd.Series(r_idx[cell_by_name] + 1)).to_numpy()
-    other = ~cell_by_name
-    code[other] = fixed.to_numpy()[c_idx[other]]
-    is_junk = junk.to_numpy()[c_idx]
-    if is_junk.any():
-        jk = pd.DataFrame({"key": key.to_numpy()[r_idx[is_junk]],
-                           "col": headers.to_numpy()[c_idx[is_junk]],
-                           "cell": cells[is_junk]})
+        cat = C.resolve_factorized(spell_idx[cell_by_name], spellings,
+                                   date_codes[r_idx[cell_by_name]], date_series, kind="name",
+                                   file=file, rows=r_idx[cell_by_name] + 1)
+        state_code[cell_by_name] = np.asarray(cat)
+    other = ~cell_by_name & ~cell_junk
+    state_code[other] = fixed[c_idx[other]]
+    if cell_junk.any():
+        jk = pd.DataFrame({"key": key.to_numpy()[r_idx[cell_junk]],
+                           "col": headers[c_idx[cell_junk]],
+                           "cell": np.asarray(_CELLS)[vcode[cell_junk]]})
         quality_parts.append(pd.DataFrame({
             "key": jk["key"], "kind": "junk_column",
             "detail": "vote " + jk["cell"] + " in unrecognised column " + jk["col"].map(repr)
             + " of " + file + " dropped"}))
-    keep = ~is_junk
-    votes = pd.DataFrame({
-        "key": key.to_numpy()[r_idx[keep]], "state": code[keep], "vote": cells[keep],
-        "row": r_idx[keep] + 1, "main": main[c_idx[keep]],
-        "col": headers.to_numpy()[c_idx[keep]],
-    })
-    dup = votes.duplicated(["key", "state"], keep=False)
-    if dup.any():
-        d = votes[dup].sort_values(["key", "state", "main"], ascending=[True, True, False])
+    keep = ~cell_junk
+    c_k, r_k, v_k, s_k = c_idx[keep], r_idx[keep], vcode[keep], state_code[keep]
+    s_codes, s_uniq = pd.factorize(s_k)
+    # one vote per (resolution, state): prefer the state's main (name) column
+    order = np.lexsort((~cell_by_name[keep], s_codes, r_k))
+    c_k, r_k, v_k, s_codes = c_k[order], r_k[order], v_k[order], s_codes[order]
+    combo = r_k.astype(np.int64) * (len(s_uniq) + 1) + s_codes
+    dup_all = pd.Series(combo).duplicated(keep=False).to_numpy()
+    if dup_all.any():
+        d = pd.DataFrame({"key": key.to_numpy()[r_k[dup_all]],
+                          "state": np.asarray(s_uniq, dtype=object)[s_codes[dup_all]],
+                          "vote": np.asarray(_CELLS)[v_k[dup_all]],
+                          "col": headers[c_k[dup_all]]})
         agg = d.groupby(["key", "state"], sort=False).agg(
             n_values=("vote", "nunique"), votes=("vote", "/".join), cols=("col", " | ".join))
         agg = agg.reset_index()
@@ -142,11 +158,17 @@ def parse_scrape(path: str | Path) -> SourceData:
             "kind": np.where(agg["n_values"] > 1, "source_conflict", "duplicate_column"),
             "detail": agg["state"] + " listed in several columns (" + agg["cols"] + "): "
             + agg["votes"] + "; kept the first (" + file + ")"}))
-        votes = votes.sort_values(["key", "state", "main"], ascending=[True, True, False])
-        votes = votes.drop_duplicates(["key", "state"], keep="first")
+    first = ~pd.Series(combo).duplicated(keep="first").to_numpy() | ~dup_all
+    keys_index = pd.Index(key.to_numpy())
+    votes = pd.DataFrame({
+        "key": pd.Categorical.from_codes(r_k[first], categories=keys_index),
+        "state": pd.Categorical.from_codes(s_codes[first], categories=pd.Index(s_uniq)),
+        "vote": pd.Categorical.from_codes(v_k[first], categories=list(_CELLS)),
+        "row": r_k[first] + 1,
+    })
     quality = (pd.concat(quality_parts, ignore_index=True) if quality_parts
                else pd.DataFrame(columns=["key", "kind", "detail"]))
     return SourceData(
         source="scrape", file=file, resolutions=C.finish_resolutions(res),
-        votes=C.finish_votes(votes), lists_only_yna=False, quality=quality, rows_read=n,
+        votes=votes, lists_only_yna=False, quality=quality, rows_read=n,
     )

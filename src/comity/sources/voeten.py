@@ -19,10 +19,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from comity.errors import DataFormatError
 from comity.sources import _common as C
-from comity.sources._io import first_bad_row, label, read_csv_strings
+from comity.sources._io import first_bad_row, label, read_csv_strings, read_csv_table
 from comity.sources.base import ISSUE_CODES, SourceData, empty_issues, empty_quality
 
 VOETEN2016_COLUMNS = ["rcid", "session", "vote", "ccode", "member", "importantvote", "date",
@@ -53,35 +54,31 @@ def _map_codes(values: pd.Series, mapping: dict[str, str | None], *, file: str, 
 
 def parse_voeten2016(path: str | Path) -> SourceData:
     """Parse Voeten's 2016 Dataverse file (COW codes, absences 8, non-members 9)."""
-    from comity.states import resolve
-
     file = label(path)
-    df = read_csv_strings(path, VOETEN2016_COLUMNS)
-    n = len(df)
-    rows = pd.Series(np.arange(1, n + 1), index=df.index)
-    vote = _map_codes(df["vote"], _VOETEN_CODES, file=file, field="vote", rows=rows)
-    keep = vote.notna()
-    df = df[keep]
-    rows = rows[keep]
-    vote = vote[keep]
-    rcid = df["rcid"].str.strip().str.removesuffix(".0")
-    if (rcid == "").any():
-        raise DataFormatError("empty roll-call id", file=file,
-                              row=first_bad_row(rcid == "", rows), field="rcid",
-                              expected="a roll-call number")
-    # one metadata row per roll call
-    first = ~rcid.duplicated()
-    meta = df[first]
-    mrows = rows[first]
-    dates = C.parse_dates(meta["date"], ["%m/%d/%Y", "%Y-%m-%d"])
+    tbl = read_csv_table(path, VOETEN2016_COLUMNS, multiline=False,
+                         types={"rcid": pa.int64(), "vote": pa.int64(), "ccode": pa.int64()})
+    n = tbl.num_rows
+    rows = np.arange(1, n + 1)
+    rcid = _ints(tbl, "rcid", file)
+    vote = _ints(tbl, "vote", file)
+    ccode = _ints(tbl, "ccode", file)
+    lut = np.full(10, -1, dtype=np.int8)
+    lut[[1, 2, 3, 8, 9]] = [0, 1, 2, 3, 4]
+    vcode = np.where((vote >= 0) & (vote <= 9), lut[np.clip(vote, 0, 9)], -1)
+    if (vcode < 0).any():
+        i = int(np.argmax(vcode < 0))
+        raise DataFormatError(f"unknown vote code '{vote[i]}'", file=file, row=i + 1,
+                              field="vote", expected="1, 2, 3, 8 or 9")
+    rc_uniq, rc_first, rc_inv = np.unique(rcid, return_index=True, return_inverse=True)
+    meta = tbl.take(pa.array(rc_first)).to_pandas()
+    mrows = pd.Series(rows[rc_first])
+    dates = C.parse_dates(meta["date"].str.strip(), ["%m/%d/%Y", "%Y-%m-%d"])
     C.check_date_range(dates, file=file, field="date", rows=mrows)
     session = C.to_int(meta["session"].str.removesuffix(".0"), file=file, field="session",
                        rows=mrows)
+    keys = pd.Index(rc_uniq.astype(str))
     res = pd.DataFrame({
-        "key": rcid[first].to_numpy(),
-        "body": "GA",
-        "session": session.to_numpy(),
-        "date": dates.to_numpy(),
+        "key": keys, "body": "GA", "session": session.to_numpy(), "date": dates.to_numpy(),
         "symbol": C.voeten_unres_to_symbol(meta["unres"], session).to_numpy(),
         "important": (meta["importantvote"].str.strip().str.removesuffix(".0") == "1")
         .to_numpy(),
@@ -93,35 +90,54 @@ def parse_voeten2016(path: str | Path) -> SourceData:
     if nodate.any():
         quality = pd.DataFrame({"key": res.loc[nodate, "key"], "kind": "date_missing",
                                 "detail": "roll call has no parseable date in " + file})
-    # dates for state resolution (roll calls without a date: nearest by session)
-    rc_date = pd.Series(res["date"].to_numpy(), index=res["key"])
-    vdates = rcid.map(rc_date)
-    if vdates.isna().any():
-        fill = C.session_to_midyear(df["session"].str.removesuffix(".0"))
-        vdates = vdates.fillna(fill)
-    states = resolve(df["ccode"].str.strip().str.removesuffix(".0"), kind="cow", file=file,
-                     dates=vdates, rows=rows)
-    votes = pd.DataFrame({"key": rcid.to_numpy(), "state": states.to_numpy(),
-                          "vote": vote.to_numpy(), "row": rows.to_numpy()})
-    C.check_duplicates(votes, file=file)
-    # issue dummies
+    # a state's code can depend on the date (COW 365: USSR, then Russia)
+    rc_dates = dates.fillna(C.session_to_midyear(session.astype(str)))
+    keep = vcode != 4  # 9 = not a member: no row
+    states = C.resolve_coded(ccode[keep], rc_inv[keep], rc_dates.reset_index(
+        drop=True), kind="cow", file=file, rows=rows[keep])
+    C.duplicate_check(rc_inv[keep], states.codes, rows[keep], keys,
+                      states.categories, file=file)
+    votes = pd.DataFrame({
+        "key": pd.Categorical.from_codes(rc_inv[keep], categories=keys),
+        "state": states,
+        "vote": pd.Categorical.from_codes(vcode[keep], categories=["Y", "A", "N", "X"]),
+        "row": rows[keep],
+    })
     iss = []
     for code in ISSUE_CODES:
-        flag = meta[code].str.strip().str.removesuffix(".0") == "1"
+        flag = (meta[code].str.strip().str.removesuffix(".0") == "1").to_numpy()
         if flag.any():
-            iss.append(pd.DataFrame({"key": rcid[first][flag].to_numpy(), "issue": code}))
+            iss.append(pd.DataFrame({"key": keys[flag], "issue": code}))
     issues = pd.concat(iss, ignore_index=True) if iss else empty_issues()
     return SourceData(
         source="voeten2016", file=file, resolutions=C.finish_resolutions(res),
-        votes=C.finish_votes(votes), lists_only_yna=False, issues=issues,
+        votes=votes, lists_only_yna=False, issues=issues,
         quality=quality.reset_index(drop=True), rows_read=n,
     )
+
+
+def _index_ints(keys: pd.Index, values: np.ndarray) -> np.ndarray:
+    """Positions of integer ``values`` in an index of their string forms (-1 if absent)."""
+    ki = pd.to_numeric(pd.Series(keys), errors="coerce").to_numpy()
+    order = np.argsort(ki)
+    pos = np.searchsorted(ki[order], values)
+    pos = np.clip(pos, 0, len(ki) - 1)
+    found = ki[order][pos] == values
+    return np.where(found, order[pos], -1)
+
+
+def _ints(tbl: pa.Table, col: str, file: str) -> np.ndarray:
+    arr = tbl.column(col)
+    if arr.null_count:
+        i = int(np.argmax(np.asarray(arr.is_null())))
+        raise DataFormatError("empty value", file=file, row=i + 1, field=col,
+                              expected="an integer")
+    return arr.to_numpy()
 
 
 def parse_unvotes(votes_path: str | Path, roll_calls_path: str | Path,
                   issues_path: str | Path | None = None) -> SourceData:
     """Parse the three ``unvotes`` tables (votes, roll calls, issues) into one source."""
-    from comity.states import resolve
 
     vfile, rfile = label(votes_path), label(roll_calls_path)
     rc = read_csv_strings(roll_calls_path, UNVOTES_ROLLCALL_COLUMNS)
@@ -158,28 +174,37 @@ def parse_unvotes(votes_path: str | Path, roll_calls_path: str | Path,
         quality = pd.DataFrame({"key": res.loc[nodate, "key"], "kind": "date_missing",
                                 "detail": "roll call has no parseable date in " + rfile})
 
-    vt = read_csv_strings(votes_path, UNVOTES_VOTES_COLUMNS)
-    n = len(vt)
-    vrows = pd.Series(np.arange(1, n + 1), index=vt.index)
-    vote = _map_codes(vt["vote"].str.lower(), _UNVOTES_CODES, file=vfile, field="vote",
-                      rows=vrows)
-    key = vt["rcid"].str.strip()
-    known = key.isin(set(res["key"]))
-    if not known.all():
+    vt = read_csv_table(votes_path, UNVOTES_VOTES_COLUMNS, multiline=False,
+                        types={"rcid": pa.int64()})
+    n = vt.num_rows
+    vrows = np.arange(1, n + 1)
+    rcid = _ints(vt, "rcid", vfile)
+    keys = pd.Index(res["key"])
+    key_codes = keys.get_indexer(rcid.astype(str)) if n < 1000 else _index_ints(keys, rcid)
+    if (key_codes < 0).any():
+        i = int(np.argmax(key_codes < 0))
         raise DataFormatError(
-            f"roll call {key[~known].iloc[0]} is not in the roll-call file {rfile}",
-            file=vfile, row=first_bad_row(~known, vrows), field="rcid",
-            expected="an rcid listed in un_roll_calls",
-        )
-    vdates = key.map(pd.Series(res["date"].to_numpy(), index=res["key"]))
-    if vdates.isna().any():
-        vdates = vdates.fillna(key.map(pd.Series(
-            C.session_to_midyear(res["session"].astype(str)).to_numpy(), index=res["key"])))
-    states = resolve(vt["country"].str.strip(), kind="name", file=vfile, dates=vdates,
-                     rows=vrows)
-    votes = pd.DataFrame({"key": key.to_numpy(), "state": states.to_numpy(),
-                          "vote": vote.to_numpy(), "row": vrows.to_numpy()})
-    C.check_duplicates(votes, file=vfile)
+            f"roll call {rcid[i]} is not in the roll-call file {rfile}", file=vfile,
+            row=i + 1, field="rcid", expected="an rcid listed in un_roll_calls")
+    vcodes, vuniq = pd.factorize(vt.column("vote").to_pandas().str.strip().str.lower())
+    lut = {"yes": 0, "abstain": 1, "no": 2}
+    unknown = [u for u in vuniq if u not in lut]
+    if unknown:
+        i = int(np.argmax(vcodes == list(vuniq).index(unknown[0])))
+        raise DataFormatError(f"unknown vote code {unknown[0]!r}", file=vfile, row=i + 1,
+                              field="vote", expected="'yes', 'abstain' or 'no'")
+    vcode = np.array([lut[u] for u in vuniq], dtype=np.int8)[vcodes]
+    rc_dates = res["date"].fillna(C.session_to_midyear(res["session"].astype(str)))
+    country = vt.column("country").to_pandas().str.strip()
+    states = C.resolve_coded(country.to_numpy(), key_codes, rc_dates, kind="name",
+                             file=vfile, rows=vrows)
+    C.duplicate_check(key_codes, states.codes, vrows, keys, states.categories, file=vfile)
+    votes = pd.DataFrame({
+        "key": pd.Categorical.from_codes(key_codes, categories=keys),
+        "state": states,
+        "vote": pd.Categorical.from_codes(vcode, categories=["Y", "A", "N", "X"]),
+        "row": vrows,
+    })
 
     issues = empty_issues()
     if issues_path is not None:
@@ -196,6 +221,6 @@ def parse_unvotes(votes_path: str | Path, roll_calls_path: str | Path,
         issues = issues.drop_duplicates().reset_index(drop=True)
     return SourceData(
         source="unvotes", file=vfile, resolutions=C.finish_resolutions(res),
-        votes=C.finish_votes(votes), lists_only_yna=True, issues=issues,
+        votes=votes, lists_only_yna=True, issues=issues,
         quality=quality.reset_index(drop=True), rows_read=n + len(rc),
     )

@@ -274,6 +274,21 @@ def export(
         console.print(f"wrote {f}")
 
 
+def _register_plugins() -> None:
+    """Commands that live in their own modules (each adds itself to ``app``)."""
+    import importlib
+
+    for mod in ("comity.cli_align", "comity.cli_sc", "comity.cli_idealpoints"):
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+
+
+_register_plugins()
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)

@@ -187,6 +187,8 @@ def rebuild(con) -> dict[str, int]:
                 coalesce(bool_or(para), false) AS para,
                 CASE WHEN bool_or(adoption = 'recorded') THEN 'recorded'
                      ELSE 'without_vote' END AS adoption,
+                coalesce(arg_min(outcome, prec) FILTER (outcome IS NOT NULL), 'adopted')
+                    AS outcome,
                 arg_min(link, prec) FILTER (link IS NOT NULL) AS link,
                 arg_min(yes, prec) FILTER (yes IS NOT NULL) AS yes,
                 arg_min(no, prec) FILTER (yes IS NOT NULL) AS no,
@@ -199,7 +201,7 @@ def rebuild(con) -> dict[str, int]:
         SELECT p.rid, p.body, p.session, p.special, CAST(p.date AS DATE) AS date, p.symbol,
                p.title, p.agenda, p.subjects,
                coalesce(i.issues, []::VARCHAR[]) AS issues,
-               p.important, p.amend, p.para, p.adoption,
+               p.important, p.amend, p.para, p.adoption, p.outcome,
                CAST(NULL AS VARCHAR) AS recurring_key,
                p.sources, p.link, p.yes, p.no, p.abstain, p.non_voting, p.rcid
         FROM pick p

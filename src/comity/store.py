@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS src_resolutions (
     ingest_id INTEGER, source VARCHAR, key VARCHAR, body VARCHAR, session INTEGER,
     special VARCHAR, date DATE, symbol VARCHAR, title VARCHAR, agenda VARCHAR,
     subjects VARCHAR, important BOOLEAN, amend BOOLEAN, para BOOLEAN, adoption VARCHAR,
-    yes INTEGER, no INTEGER, abstain INTEGER, non_voting INTEGER, link VARCHAR, row BIGINT);
+    outcome VARCHAR, yes INTEGER, no INTEGER, abstain INTEGER, non_voting INTEGER, link VARCHAR, row BIGINT);
 CREATE TABLE IF NOT EXISTS src_votes (
     ingest_id INTEGER, source VARCHAR, key VARCHAR, state VARCHAR, vote VARCHAR, row BIGINT);
 CREATE TABLE IF NOT EXISTS src_issues (
@@ -447,7 +447,7 @@ class Store:
             where.append("body = ?")
             params.append(body.upper())
         sql = (f"SELECT rid, body, session, special, date, symbol, title, issues, important, "
-               f"amend, para, adoption, yes, no, abstain, non_voting, sources, link "
+               f"amend, para, adoption, outcome, yes, no, abstain, non_voting, sources, link "
                f"FROM resolutions WHERE {' AND '.join(where)} ORDER BY date, rid")
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
@@ -568,7 +568,7 @@ class Store:
         w = " AND ".join(where)
         res = self.con.execute(
             f"SELECT r.rid, r.body, r.session, r.date, r.symbol, r.title, r.issues, "
-            f"r.important, r.amend, r.para, r.recurring_key, r.yes, r.no, r.abstain, "
+            f"r.important, r.amend, r.para, r.outcome, r.recurring_key, r.yes, r.no, r.abstain, "
             f"r.non_voting, r.link FROM resolutions r WHERE {w} ORDER BY r.date, r.rid",
             params).df()
         # which stored codes feed which panel row

@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS src_resolutions (
     ingest_id INTEGER, source VARCHAR, key VARCHAR, body VARCHAR, session INTEGER,
     special VARCHAR, date DATE, symbol VARCHAR, title VARCHAR, agenda VARCHAR,
     subjects VARCHAR, important BOOLEAN, amend BOOLEAN, para BOOLEAN, adoption VARCHAR,
-    outcome VARCHAR, yes INTEGER, no INTEGER, abstain INTEGER, non_voting INTEGER, link VARCHAR, row BIGINT);
+    outcome VARCHAR, yes INTEGER, no INTEGER, abstain INTEGER, non_voting INTEGER,
+    link VARCHAR, row BIGINT);
 CREATE TABLE IF NOT EXISTS src_votes (
     ingest_id INTEGER, source VARCHAR, key VARCHAR, state VARCHAR, vote VARCHAR, row BIGINT);
 CREATE TABLE IF NOT EXISTS src_issues (

@@ -155,7 +155,8 @@ def finish_resolutions(df: pd.DataFrame) -> pd.DataFrame:
     """Fill the optional columns and order them as the contract says."""
     defaults: dict[str, object] = {
         "special": None, "symbol": None, "title": None, "agenda": None, "subjects": None,
-        "important": pd.NA, "amend": False, "para": False, "adoption": "recorded", "outcome": "adopted",
+        "important": pd.NA, "amend": False, "para": False, "adoption": "recorded",
+        "outcome": "adopted",
         "yes": pd.NA, "no": pd.NA, "abstain": pd.NA, "non_voting": pd.NA, "link": None,
     }
     for col, val in defaults.items():

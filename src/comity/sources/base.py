@@ -52,7 +52,8 @@ import pandas as pd
 
 RESOLUTION_COLUMNS = [
     "key", "body", "session", "special", "date", "symbol", "title", "agenda", "subjects",
-    "important", "amend", "para", "adoption", "outcome", "yes", "no", "abstain", "non_voting", "link", "row",
+    "important", "amend", "para", "adoption", "outcome", "yes", "no", "abstain", "non_voting",
+    "link", "row",
 ]
 VOTE_COLUMNS = ["key", "state", "vote", "row"]
 ISSUE_COLUMNS = ["key", "issue"]

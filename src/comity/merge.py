@@ -51,12 +51,6 @@ RC_SOURCES = ("voeten2016", "unvotes")
 DATE_TOLERANCE_DAYS = 30
 
 
-def _precedence_sql(alias: str) -> str:
-    """Rank of a staged row: source precedence first, then the newer ingest."""
-    cases = " ".join(f"WHEN '{k}' THEN {v}" for k, v in PRECEDENCE.items())
-    return f"((CASE {alias}.source {cases} ELSE 9 END) * 1000000 - {alias}.ingest_id)"
-
-
 def _base_part(symbols: pd.Series) -> tuple[pd.Series, pd.Series]:
     from comity.sources.base import split_part
 
@@ -70,20 +64,22 @@ def build_units(con) -> pd.DataFrame:
     """Map every staged (source, key) to a ``rid``. Returns ``source, key, rid, rc``."""
     res = con.sql(
         """
-        SELECT r.ingest_id, r.source, r.key, r.body, r.symbol, r.date, r.amend, r.para, r.adoption,
-               r.yes, r.no, r.abstain,
+        SELECT r.ingest_id, r.kid, r.source, r.key, r.body, r.symbol, r.date, r.amend, r.para,
+               r.adoption, r.yes, r.no, r.abstain,
                coalesce(c.y, 0) AS cy, coalesce(c.n, 0) AS cn, coalesce(c.a, 0) AS ca
         FROM src_resolutions r
         LEFT JOIN (
-            SELECT source, key,
-                   count(*) FILTER (vote = 'Y') AS y, count(*) FILTER (vote = 'N') AS n,
-                   count(*) FILTER (vote = 'A') AS a
+            SELECT ingest_id, kid,
+                   count(*) FILTER (vote = 1) AS y, count(*) FILTER (vote = 3) AS n,
+                   count(*) FILTER (vote = 2) AS a
             FROM src_votes GROUP BY ALL
-        ) c USING (source, key)
+        ) c USING (ingest_id, kid)
         """
     ).df()
     if res.empty:
-        return pd.DataFrame(columns=["source", "key", "rid", "rc"])
+        return pd.DataFrame({"ingest_id": pd.Series(dtype=np.int32),
+                             "kid": pd.Series(dtype=np.int32), "rid": pd.Series(dtype=object),
+                             "rc": pd.Series(dtype=object), "uid": pd.Series(dtype=np.int32)})
     is_rc = res["source"].isin(RC_SOURCES)
     rc = res[is_rc].copy()
     sym = res[~is_rc].copy()
@@ -141,7 +137,7 @@ def build_units(con) -> pd.DataFrame:
     link_map = dict(zip(links["key"], links["unit"], strict=True))
 
     # rids
-    sym_rid = sym[["source", "key", "unit"]].rename(columns={"unit": "rid"})
+    sym_rid = sym[["ingest_id", "kid", "unit"]].rename(columns={"unit": "rid"})
     sym_rid["rc"] = None
     rc_units = rcu[["key", "symbol", "amend", "para"]].copy()
     rc_units["linked"] = rc_units["key"].map(link_map)
@@ -151,23 +147,32 @@ def build_units(con) -> pd.DataFrame:
     own = np.where(clash, cand_rid + "#rc" + rc_units["key"], cand_rid)
     own = np.where(rc_units["symbol"].isna(), "RC" + rc_units["key"], own)
     rc_units["rid"] = rc_units["linked"].where(rc_units["linked"].notna(), own)
-    rc_rid = rc[["source", "key"]].merge(rc_units[["key", "rid"]], on="key")
+    rc_rid = rc[["ingest_id", "kid", "key"]].merge(rc_units[["key", "rid"]], on="key")
     rc_rid["rc"] = rc_rid["key"]
-    return pd.concat([sym_rid, rc_rid[["source", "key", "rid", "rc"]]], ignore_index=True)
+    out = pd.concat([sym_rid, rc_rid[["ingest_id", "kid", "rid", "rc"]]], ignore_index=True)
+    out["uid"] = pd.factorize(out["rid"])[0].astype(np.int32)
+    return out
 
 
 def rebuild(con) -> dict[str, int]:
     """Rebuild ``resolutions``, ``votes`` and ``quality`` from the staging tables."""
     units = build_units(con)
-    con.execute("DROP TABLE IF EXISTS unit_map")
     con.register("units_df", units)
-    con.execute("CREATE TEMP TABLE unit_map AS SELECT * FROM units_df")
+    con.execute("CREATE OR REPLACE TEMP TABLE unit_map AS SELECT * FROM units_df")
     con.unregister("units_df")
-    prec = _precedence_sql("r")
+    con.execute("CREATE OR REPLACE TEMP TABLE rid_map AS SELECT DISTINCT uid, rid FROM unit_map")
+    cases = " ".join(f"WHEN '{k}' THEN {v}" for k, v in PRECEDENCE.items())
+    # rank of a staged row: source precedence first, then the newer ingest
     con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE ing AS
+        SELECT ingest_id, any_value(source) AS source, any_value(file) AS file,
+               (CASE any_value(source) {cases} ELSE 9 END) * 1000000 - ingest_id AS prec
+        FROM ingests WHERE part = 0 GROUP BY ingest_id
+    """)
+    con.execute("""
         CREATE OR REPLACE TEMP TABLE res_rows AS
-        SELECT u.rid, u.rc, r.*, {prec} AS prec
-        FROM src_resolutions r JOIN unit_map u USING (source, key)
+        SELECT u.uid, u.rid, u.rc, r.*, i.prec
+        FROM src_resolutions r JOIN unit_map u USING (ingest_id, kid) JOIN ing i USING (ingest_id)
     """)
     con.execute("""
         CREATE OR REPLACE TABLE resolutions AS
@@ -206,8 +211,8 @@ def rebuild(con) -> dict[str, int]:
                p.sources, p.link, p.yes, p.no, p.abstain, p.non_voting, p.rcid
         FROM pick p
         LEFT JOIN (
-            SELECT u.rid, list_sort(list_distinct(list(i.issue))) AS issues
-            FROM src_issues i JOIN unit_map u USING (source, key) GROUP BY u.rid
+            SELECT r.rid, list_sort(list_distinct(list(i.issue))) AS issues
+            FROM src_issues i JOIN res_rows r USING (ingest_id, key) GROUP BY r.rid
         ) i USING (rid)
         ORDER BY p.body, p.date, p.rid
     """)
@@ -217,21 +222,24 @@ def rebuild(con) -> dict[str, int]:
             '[^A-Za-z]+', ' ', 'g')))
         WHERE title IS NOT NULL
     """)
-    vprec = _precedence_sql("v")
-    con.execute(f"""
+    con.execute("""
         CREATE OR REPLACE TEMP TABLE vote_rows AS
-        SELECT u.rid, v.source, v.key, v.state, v.vote, v.row, v.ingest_id, {vprec} AS prec
-        FROM src_votes v JOIN unit_map u USING (source, key)
+        SELECT u.uid, v.ingest_id, v.kid, v.state_id, v.vote, v.row, i.prec
+        FROM src_votes v JOIN unit_map u USING (ingest_id, kid) JOIN ing i USING (ingest_id)
     """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE vote_pick AS
-        SELECT rid, state, arg_min(vote, prec) AS vote, arg_min(source, prec) AS source,
+        SELECT uid, state_id, arg_min(vote, prec) AS vote, arg_min(ingest_id, prec) AS ingest_id,
                min(vote) <> max(vote) AS disagree
-        FROM vote_rows GROUP BY rid, state
+        FROM vote_rows GROUP BY uid, state_id
     """)
     con.execute("""
         CREATE OR REPLACE TABLE votes AS
-        SELECT rid, state, vote, false AS inferred, source FROM vote_pick
+        SELECT m.rid, s.code AS state,
+               CASE p.vote WHEN 1 THEN 'Y' WHEN 2 THEN 'A' WHEN 3 THEN 'N' ELSE 'X' END AS vote,
+               false AS inferred, i.source
+        FROM vote_pick p JOIN rid_map m USING (uid) JOIN state_ids s USING (state_id)
+        JOIN ing i USING (ingest_id)
     """)
     # inferred absences: GA members on the date with no row from any source
     con.execute("""
@@ -241,7 +249,7 @@ def rebuild(con) -> dict[str, int]:
         JOIN memberships m
           ON r.date >= m.start AND (m."end" IS NULL OR r.date < m."end")
         WHERE r.body = 'GA' AND r.adoption = 'recorded'
-          AND EXISTS (SELECT 1 FROM votes v WHERE v.rid = r.rid)
+          AND r.rid IN (SELECT rid FROM votes)
           AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.rid = r.rid AND v.state = m.code)
     """)
     _quality(con)
@@ -250,19 +258,22 @@ def rebuild(con) -> dict[str, int]:
         "votes": con.sql("SELECT count(*) FROM votes").fetchall()[0][0],
         "quality": con.sql("SELECT count(*) FROM quality").fetchall()[0][0],
     }
-    con.execute("DROP TABLE IF EXISTS res_rows")
-    con.execute("DROP TABLE IF EXISTS vote_rows")
-    con.execute("DROP TABLE IF EXISTS unit_map")
-    con.execute("DROP TABLE IF EXISTS vote_pick")
+    for t in ("res_rows", "vote_rows", "vote_pick", "unit_map", "rid_map", "ing"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
     return counts
 
 
+_VOTE_SQL = "CASE {c} WHEN 1 THEN 'Y' WHEN 2 THEN 'A' WHEN 3 THEN 'N' ELSE 'X' END"
+
+
 def _quality(con) -> None:
-    con.execute("""
+    v = _VOTE_SQL.format(c="v.vote")
+    con.execute(f"""
         CREATE OR REPLACE TABLE quality AS
         -- notes made while parsing
         SELECT u.rid, q.source, q.kind, q.detail
-        FROM src_quality q LEFT JOIN unit_map u USING (source, key)
+        FROM src_quality q
+        LEFT JOIN (SELECT DISTINCT ingest_id, key, rid FROM res_rows) u USING (ingest_id, key)
         UNION ALL
         -- a source's own count of Y/N/A differs from the totals it records
         SELECT r.rid, r.source, 'tally_mismatch' AS kind,
@@ -270,9 +281,9 @@ def _quality(con) -> None:
                       r.source, r.yes, r.no, r.abstain,
                       coalesce(c.y, 0), coalesce(c.n, 0), coalesce(c.a, 0)) AS detail
         FROM res_rows r
-        LEFT JOIN (SELECT source, key, count(*) FILTER (vote='Y') AS y,
-                          count(*) FILTER (vote='N') AS n, count(*) FILTER (vote='A') AS a
-                   FROM vote_rows GROUP BY ALL) c USING (source, key)
+        LEFT JOIN (SELECT ingest_id, kid, count(*) FILTER (vote = 1) AS y,
+                          count(*) FILTER (vote = 3) AS n, count(*) FILTER (vote = 2) AS a
+                   FROM vote_rows GROUP BY ALL) c USING (ingest_id, kid)
         WHERE r.adoption = 'recorded' AND r.yes IS NOT NULL
           AND (r.yes <> coalesce(c.y, 0) OR r.no <> coalesce(c.n, 0)
                OR r.abstain <> coalesce(c.a, 0))
@@ -292,20 +303,24 @@ def _quality(con) -> None:
         GROUP BY rid HAVING datediff('day', min(date), max(date)) > 1
         UNION ALL
         -- two sources give a state different votes
-        SELECT v.rid, NULL, 'vote_disagreement',
-               v.state || ': ' || string_agg(v.source || '=' || v.vote, ', ' ORDER BY v.prec)
+        SELECT m.rid, NULL, 'vote_disagreement',
+               s.code || ': ' || string_agg(i.source || '=' || {v}, ', ' ORDER BY v.prec)
         FROM vote_rows v
-        SEMI JOIN (SELECT rid, state FROM vote_pick WHERE disagree) d USING (rid, state)
-        GROUP BY v.rid, v.state
+        SEMI JOIN (SELECT uid, state_id FROM vote_pick WHERE disagree) d USING (uid, state_id)
+        JOIN rid_map m USING (uid) JOIN state_ids s USING (state_id)
+        JOIN ing i USING (ingest_id)
+        GROUP BY m.rid, s.code
         UNION ALL
         -- a vote cast by a state that was not a member that day
-        SELECT v.rid, v.source, 'outside_membership',
+        SELECT r.rid, i.source, 'outside_membership',
                printf('%s voted %s on %s but was not a UN member then (%s row %d)',
-                      v.state, v.vote, strftime(r.date, '%Y-%m-%d'), f.file, v.row)
+                      s.code, {v}, strftime(r.date, '%Y-%m-%d'), i.file, v.row)
         FROM vote_rows v
-        JOIN resolutions r USING (rid)
-        LEFT JOIN memberships m ON m.code = v.state AND r.date >= m.start
-             AND r.date < coalesce(m."end", DATE '9999-12-31')
-        LEFT JOIN ingests f ON f.ingest_id = v.ingest_id AND f.part = 0
-        WHERE r.body = 'GA' AND r.date IS NOT NULL AND v.vote <> 'X' AND m.code IS NULL
+        JOIN rid_map m USING (uid)
+        JOIN resolutions r ON r.rid = m.rid
+        JOIN state_ids s USING (state_id)
+        JOIN ing i USING (ingest_id)
+        LEFT JOIN memberships ms ON ms.code = s.code AND r.date >= ms.start
+             AND r.date < coalesce(ms."end", DATE '9999-12-31')
+        WHERE r.body = 'GA' AND r.date IS NOT NULL AND v.vote <> 8 AND ms.code IS NULL
     """)

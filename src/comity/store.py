@@ -30,6 +30,7 @@ from comity.panel import Panel
 from comity.sources.base import SourceData
 
 SCHEMA_VERSION = 1
+PARSE_THREADS = int(os.environ.get("COMITY_PARSE_THREADS", "2"))
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -37,13 +38,14 @@ CREATE TABLE IF NOT EXISTS ingests (
     ingest_id INTEGER, part INTEGER, source VARCHAR, file VARCHAR, sha256 VARCHAR,
     rows BIGINT, "at" TIMESTAMP);
 CREATE TABLE IF NOT EXISTS src_resolutions (
-    ingest_id INTEGER, source VARCHAR, key VARCHAR, body VARCHAR, session INTEGER,
+    ingest_id INTEGER, kid INTEGER, source VARCHAR, key VARCHAR, body VARCHAR, session INTEGER,
     special VARCHAR, date DATE, symbol VARCHAR, title VARCHAR, agenda VARCHAR,
     subjects VARCHAR, important BOOLEAN, amend BOOLEAN, para BOOLEAN, adoption VARCHAR,
     outcome VARCHAR, yes INTEGER, no INTEGER, abstain INTEGER, non_voting INTEGER,
     link VARCHAR, row BIGINT);
 CREATE TABLE IF NOT EXISTS src_votes (
-    ingest_id INTEGER, source VARCHAR, key VARCHAR, state VARCHAR, vote VARCHAR, row BIGINT);
+    ingest_id INTEGER, kid INTEGER, state_id SMALLINT, vote TINYINT, row INTEGER);
+CREATE TABLE IF NOT EXISTS state_ids (state_id SMALLINT, code VARCHAR);
 CREATE TABLE IF NOT EXISTS src_issues (
     ingest_id INTEGER, source VARCHAR, key VARCHAR, issue VARCHAR);
 CREATE TABLE IF NOT EXISTS src_quality (
@@ -281,10 +283,16 @@ class Store:
             else:
                 todo.append((pf, shas))
         parsed: list[tuple[PlannedFile, list[str], SourceData]] = []
-        for i, (pf, shas) in enumerate(todo):
-            if progress:
-                progress(f"parse {Path(pf.paths[0]).name}", i, len(todo) + 1)
-            parsed.append((pf, shas, parse_planned(pf)))
+        # parse in two threads (Arrow's reader and NumPy release the GIL); order is kept
+        from concurrent.futures import ThreadPoolExecutor
+
+        workers = max(1, min(PARSE_THREADS, len(todo)))
+        with ThreadPoolExecutor(workers) as ex:
+            futures = [ex.submit(parse_planned, pf) for pf, _ in todo]
+            for i, ((pf, shas), fut) in enumerate(zip(todo, futures, strict=True)):
+                if progress:
+                    progress(f"parse {Path(pf.paths[0]).name}", i, len(todo) + 1)
+                parsed.append((pf, shas, fut.result()))
         loaded: list[dict] = []
         if not parsed:
             return IngestReport(loaded=(), unchanged=tuple(unchanged), skipped=tuple(skipped),
@@ -341,21 +349,40 @@ class Store:
                 self.con.execute(f"DELETE FROM {t} WHERE ingest_id = ?", [iid])
 
     def _stage(self, iid: int, sd: SourceData) -> None:
+        """Write one parsed source into the staging tables (integer-coded votes)."""
         con = self.con
         r = sd.resolutions.copy()
         r.insert(0, "source", sd.source)
+        r.insert(0, "kid", np.arange(len(r), dtype=np.int32))
         r.insert(0, "ingest_id", iid)
         r["date"] = r["date"].dt.date
         con.register("r_df", r)
         con.execute("INSERT INTO src_resolutions BY NAME SELECT * FROM r_df")
         con.unregister("r_df")
         v = sd.votes
-        con.register("v_df", v)
-        con.execute(f"INSERT INTO src_votes SELECT {iid}, '{sd.source}', key, state, vote, row "
-                    "FROM v_df")
+        keys = pd.Index(r["key"])
+        kcol = v["key"]
+        if isinstance(kcol.dtype, pd.CategoricalDtype) and kcol.cat.categories.equals(keys):
+            kid = kcol.cat.codes.to_numpy()
+        else:
+            kid = keys.get_indexer(kcol.astype(str))
+        if (kid < 0).any():
+            raise DataFormatError(f"vote rows refer to a resolution key not in the file "
+                                  f"({kcol[kid < 0].iloc[0]!r})", file=sd.file)
+        s_codes, s_uniq = pd.factorize(v["state"])
+        ids = self._state_ids([str(x) for x in s_uniq])
+        vote_code = pd.Series(v["vote"]).map({"Y": 1, "A": 2, "N": 3, "X": 8})
+        df = pd.DataFrame({
+            "kid": kid.astype(np.int32),
+            "state_id": ids[s_codes].astype(np.int16),
+            "vote": vote_code.to_numpy(dtype=np.int8),
+            "row": v["row"].to_numpy(dtype=np.int32),
+        })
+        con.register("v_df", df)
+        con.execute(f"INSERT INTO src_votes SELECT {iid}, kid, state_id, vote, row FROM v_df")
         con.unregister("v_df")
         if len(sd.issues):
-            con.register("i_df", sd.issues)
+            con.register("i_df", sd.issues.astype(str))
             con.execute(f"INSERT INTO src_issues SELECT {iid}, '{sd.source}', key, issue "
                         "FROM i_df")
             con.unregister("i_df")
@@ -365,6 +392,17 @@ class Store:
             con.execute(f"INSERT INTO src_quality SELECT {iid}, '{sd.source}', key, kind, "
                         "detail FROM q_df")
             con.unregister("q_df")
+
+    def _state_ids(self, codes: list[str]) -> np.ndarray:
+        """Stable small-integer ids for state codes (append-only table ``state_ids``)."""
+        have = dict(self.con.execute("SELECT code, state_id FROM state_ids").fetchall())
+        nxt = max(have.values(), default=-1) + 1
+        for c in codes:
+            if c not in have:
+                self.con.execute("INSERT INTO state_ids VALUES (?, ?)", [nxt, c])
+                have[c] = nxt
+                nxt += 1
+        return np.array([have[c] for c in codes], dtype=np.int16)
 
     # -- summaries -----------------------------------------------------------------------
     def counts(self) -> dict:
@@ -398,9 +436,12 @@ class Store:
                    min(session) AS first_session, max(session) AS last_session
             FROM resolutions GROUP BY body ORDER BY body""").df()
         per_source = c.sql("""
-            SELECT s.source, count(DISTINCT s.key) AS resolutions,
-                   (SELECT count(*) FROM src_votes v WHERE v.source = s.source) AS votes
-            FROM src_resolutions s GROUP BY s.source ORDER BY s.source""").df()
+            SELECT s.source, count(*) AS resolutions, any_value(v.n) AS votes
+            FROM src_resolutions s
+            LEFT JOIN (SELECT i.source, count(*) AS n FROM src_votes v
+                       JOIN (SELECT DISTINCT ingest_id, source FROM ingests) i USING (ingest_id)
+                       GROUP BY i.source) v USING (source)
+            GROUP BY s.source ORDER BY s.source""").df()
         ingests = c.sql("""
             SELECT source, file, sha256, rows, "at" FROM ingests
             ORDER BY "at" DESC, ingest_id DESC, part LIMIT 20""").df()

@@ -219,17 +219,32 @@ def resolve_coded(values: np.ndarray, date_codes: np.ndarray, dates: pd.Series, 
 def resolve_factorized(v_codes: np.ndarray, spellings: np.ndarray, date_codes: np.ndarray,
                        dates: pd.Series, *, kind: str, file: str,
                        rows: np.ndarray) -> pd.Categorical:
-    """As :func:`resolve_coded`, with values given as codes into ``spellings``."""
-    from comity.states import resolve
+    """As :func:`resolve_coded`, with values given as codes into ``spellings``.
 
-    nd = len(dates) + 1
-    combo = v_codes.astype(np.int64) * nd + date_codes
+    A spelling's meaning changes only at the dates where some alias's validity window starts
+    or ends, so dates are first reduced to "epochs" between those boundaries: each distinct
+    (spelling, epoch) is resolved once, however many rows share it.
+    """
+    from comity.states import aliases_table, resolve
+
+    bounds = _alias_boundaries(aliases_table())
+    dvals = pd.to_datetime(dates).to_numpy(dtype="datetime64[ns]")
+    epoch_of_date = np.searchsorted(bounds, dvals, side="right").astype(np.int64)
+    epoch_of_date[np.isnat(dvals)] = len(bounds) + 1
+    n_epochs = len(bounds) + 2
+    epochs = epoch_of_date[date_codes]
+    combo = v_codes.astype(np.int64) * n_epochs + epochs
     uniq, first, inv = np.unique(combo, return_index=True, return_inverse=True)
-    sp = pd.Series(np.asarray(spellings, dtype=object)[uniq // nd])
-    dd = pd.Series(dates.to_numpy()[uniq % nd])
+    sp = pd.Series(np.asarray(spellings, dtype=object)[uniq // n_epochs])
+    dd = pd.Series(dvals[date_codes[first]])
     got = resolve(sp, kind=kind, file=file, dates=dd, rows=pd.Series(rows[first]))
     s_codes, s_uniq = pd.factorize(got)
     return pd.Categorical.from_codes(s_codes[inv], categories=pd.Index(s_uniq))
+
+
+def _alias_boundaries(aliases: pd.DataFrame) -> np.ndarray:
+    vals = pd.concat([aliases["valid_from"], aliases["valid_to"]]).dropna()
+    return np.unique(pd.to_datetime(vals).to_numpy(dtype="datetime64[ns]"))
 
 
 def duplicate_check(key_codes: np.ndarray, state_codes: np.ndarray, rows: np.ndarray,

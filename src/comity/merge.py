@@ -87,7 +87,8 @@ def build_units(con) -> pd.DataFrame:
     # roll-call units: one per rcid, unvotes metadata preferred (newer release)
     rc["pref"] = rc["source"].map(PRECEDENCE)
     rcu = (rc.sort_values(["key", "pref"]).groupby("key", as_index=False)
-           .agg(symbol=("symbol", "first"), date=("date", "first"), amend=("amend", "max"),
+           .agg(symbol=("symbol", "first"), date=("date", "first"),
+                ingest_id=("ingest_id", "first"), kid=("kid", "first"), amend=("amend", "max"),
                 para=("para", "max"), cy=("cy", "first"), cn=("cn", "first"),
                 ca=("ca", "first")))
     # symbol units: one per (body, symbol); repeated symbols within a source get #2, #3
@@ -99,6 +100,23 @@ def build_units(con) -> pd.DataFrame:
         sym["symbol_key"] + np.where(sym["dup"] > 1, "#" + sym["dup"].astype(str), ""),
     )
     sym["pref"] = sym["source"].map(PRECEDENCE)
+    # first, records identified by a draft symbol (or none) join the record of the
+    # adopted resolution that holds the same vote (same day ± 3, votes identical)
+    nores = sym[~sym["symbol"].fillna("").str.match(r"^(A|S)/RES/")
+                & (sym["adoption"] == "recorded")]
+    if not nores.empty:
+        drafts = (nores.sort_values(["unit", "pref"]).groupby("unit", as_index=False)
+                  .agg(date=("date", "first"), ingest_id=("ingest_id", "first"),
+                       kid=("kid", "first")))
+        targets = (sym[sym["symbol"].fillna("").str.match(r"^(A|S)/RES/")
+                       & (sym["adoption"] == "recorded")]
+                   .sort_values(["unit", "pref"]).groupby("unit", as_index=False)
+                   .agg(date=("date", "first"), ingest_id=("ingest_id", "first"),
+                        kid=("kid", "first")))
+        merged = _content_links(con, drafts, targets, id_col="unit", max_days=3,
+                                one_to_one=False)
+        if merged:
+            sym["unit"] = sym["unit"].replace(merged)
     has_tally = sym["yes"].notna() & sym["no"].notna()
     sym["ty"] = np.where(has_tally, sym["yes"].fillna(0), sym["cy"]).astype(float)
     sym["tn"] = np.where(has_tally, sym["no"].fillna(0), sym["cn"]).astype(float)
@@ -106,13 +124,15 @@ def build_units(con) -> pd.DataFrame:
     symu = (sym[sym["adoption"] == "recorded"].sort_values(["unit", "pref"])
             .groupby("unit", as_index=False)
             .agg(body=("body", "first"), symbol=("symbol", "first"), date=("date", "first"),
+                 ingest_id=("ingest_id", "first"), kid=("kid", "first"),
                  ty=("ty", "first"), tn=("tn", "first"), ta=("ta", "first")))
-    symu = symu[(symu["body"] == "GA") & symu["symbol"].notna()]
+    symu = symu[symu["body"] == "GA"]
 
     # link roll calls to symbol units
     rcu["base"], rcu["part"] = _base_part(rcu["symbol"])
     symu["base"], symu["part"] = _base_part(symu["symbol"])
-    cand = rcu[rcu["base"].notna()].merge(symu, on="base", suffixes=("_rc", "_s"))
+    cand = rcu[rcu["base"].notna()].merge(symu[symu["base"].notna()], on="base",
+                                          suffixes=("_rc", "_s"))
     links = pd.DataFrame(columns=["key", "unit"])
     if not cand.empty:
         days = (pd.to_datetime(cand["date_rc"]) - pd.to_datetime(cand["date_s"])).abs().dt.days
@@ -135,6 +155,11 @@ def build_units(con) -> pd.DataFrame:
             chosen.append((k, u))
         links = pd.DataFrame(chosen, columns=["key", "unit"])
     link_map = dict(zip(links["key"], links["unit"], strict=True))
+    # second pass, by content: Voeten's ``unres`` of the early sessions often names no
+    # resolution number, so unlinked roll calls are compared vote by vote with unlinked records
+    rc_left = rcu[~rcu["key"].isin(link_map)]
+    sym_left = symu[~symu["unit"].isin(set(link_map.values()))]
+    link_map.update(_content_links(con, rc_left, sym_left))
 
     # rids
     sym_rid = sym[["ingest_id", "kid", "unit"]].rename(columns={"unit": "rid"})
@@ -151,6 +176,84 @@ def build_units(con) -> pd.DataFrame:
     rc_rid["rc"] = rc_rid["key"]
     out = pd.concat([sym_rid, rc_rid[["ingest_id", "kid", "rid", "rc"]]], ignore_index=True)
     out["uid"] = pd.factorize(out["rid"])[0].astype(np.int32)
+    return out
+
+
+CONTENT_MIN_SHARED = 10
+CONTENT_MIN_IDENTICAL = 0.97
+
+
+def _content_links(con, rc_left: pd.DataFrame, sym_left: pd.DataFrame, *, id_col: str = "key",
+                   max_days: int = DATE_TOLERANCE_DAYS, one_to_one: bool = True
+                   ) -> dict[str, str]:
+    """Link roll calls to symbol records that record the same vote.
+
+    Candidates are dated within :data:`DATE_TOLERANCE_DAYS`; a pair is the same vote when at
+    least :data:`CONTENT_MIN_SHARED` states appear in both and ≥ 97 % of them voted the same
+    way, and the Y/N/A counts are close. Vectorised: one sparse product of one-hot vote
+    matrices gives identical-vote counts for all pairs at once; greedy one-to-one by score.
+    """
+    from scipy import sparse
+
+    if rc_left.empty or sym_left.empty:
+        return {}
+    reps = pd.concat([
+        pd.DataFrame({"ingest_id": rc_left["ingest_id"].to_numpy(),
+                      "kid": rc_left["kid"].to_numpy(), "side": 0,
+                      "idx": np.arange(len(rc_left))}),
+        pd.DataFrame({"ingest_id": sym_left["ingest_id"].to_numpy(),
+                      "kid": sym_left["kid"].to_numpy(), "side": 1,
+                      "idx": np.arange(len(sym_left))}),
+    ], ignore_index=True)
+    con.register("reps_df", reps)
+    try:
+        v = con.execute("""
+            SELECT r.side, r.idx, v.state_id, v.vote FROM src_votes v
+            JOIN reps_df r USING (ingest_id, kid) WHERE v.vote IN (1, 2, 3)""").df()
+    finally:
+        con.unregister("reps_df")
+    if v.empty:
+        return {}
+    n_states = int(v["state_id"].max()) + 1
+
+    def onehot(side: int, n: int) -> tuple:
+        d = v[v["side"] == side]
+        rows = d["idx"].to_numpy()
+        cols = d["state_id"].to_numpy().astype(np.int64) * 3 + d["vote"].to_numpy() - 1
+        ones = np.ones(len(d), dtype=np.float32)
+        m = sparse.csr_matrix((ones, (rows, cols)), shape=(n, n_states * 3))
+        p = sparse.csr_matrix((ones, (rows, d["state_id"].to_numpy())), shape=(n, n_states))
+        return m, p
+
+    a, ap = onehot(0, len(rc_left))
+    b, bp = onehot(1, len(sym_left))
+    same = (a @ b.T).toarray()
+    shared = (ap @ bp.T).toarray()
+    d_rc = pd.to_datetime(rc_left["date"]).to_numpy(dtype="datetime64[D]")
+    d_s = pd.to_datetime(sym_left["date"]).to_numpy(dtype="datetime64[D]")
+    days = np.abs((d_rc[:, None] - d_s[None, :]).astype("timedelta64[D]").astype(float))
+    days[np.isnan(days)] = max_days + 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = same / shared
+    ok = (shared >= CONTENT_MIN_SHARED) & (share >= CONTENT_MIN_IDENTICAL) & (
+        days <= max_days)
+    i, j = np.nonzero(ok)
+    if len(i) == 0:
+        return {}
+    score = (1 - share[i, j]) + days[i, j] / 1000
+    order = np.argsort(score, kind="stable")
+    used_i: set[int] = set()
+    used_j: set[int] = set()
+    out: dict[str, str] = {}
+    keys = rc_left[id_col].to_numpy()
+    units = sym_left["unit"].to_numpy()
+    for k in order:
+        ii, jj = int(i[k]), int(j[k])
+        if ii in used_i or (one_to_one and jj in used_j):
+            continue
+        used_i.add(ii)
+        used_j.add(jj)
+        out[str(keys[ii])] = str(units[jj])
     return out
 
 

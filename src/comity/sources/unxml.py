@@ -137,7 +137,7 @@ def parse_unxml(path: str | Path) -> SourceData:
                     raise DataFormatError(f"{raw!r} is not a number", file=file, row=ln,
                                           field=f, expected="an integer, 'N.A.' or blank") from None
         has_lists = any(obj[f] for f, _ in _LISTS)
-        has_counts = any(isinstance(v, int) for v in counts.values())
+        has_counts = any(isinstance(v, int) and v > 0 for v in counts.values())
         atype = str(obj.get("adoption_type", "") or "").strip().lower()
         recorded = "recorded" in atype or (atype == "" and (has_lists or has_counts))
         if recorded:

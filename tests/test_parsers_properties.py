@@ -28,7 +28,8 @@ def test_scrape_roundtrip(grid: list[list[str]], gz: bool) -> None:
     rows = []
     for i, cells in enumerate(grid):
         y, n, a, x = (cells.count(c) for c in "YNAX")
-        rows.append(["General Assembly", f"19{80 + i}-12-01", f"Test {i}", f"A/RES/{35 + i}/{i + 1}",
+        rows.append(["General Assembly", f"19{80 + i}-12-01", f"Test {i}",
+                     f"A/RES/{35 + i}/{i + 1}",
                      str(y + n + a + x), str(x), str(a), str(n), str(y),
                      f"https://digitallibrary.un.org/record/{i}", str(1000 + i), *cells])
     with tempfile.TemporaryDirectory() as d:

@@ -156,24 +156,24 @@ def parse_unxml(path: str | Path) -> SourceData:
             "adoption": "recorded" if recorded else "without_vote", "row": ln,
             "link": None, **counts,
         })
-        listed: dict[str, str] = {}
+        seen_in: dict[str, str] = {}
         for f, val in _LISTS:
-            names = [str(x).strip() for x in obj[f]]
-            uniq = list(dict.fromkeys(names))
-            if len(uniq) != len(names):
+            uniq = list(dict.fromkeys(obj[f]))
+            if len(uniq) != len(obj[f]):
                 quality.append({"key": sym, "kind": "duplicate_listing",
-                                "detail": f"{file} line {ln}: {len(names) - len(uniq)} "
+                                "detail": f"{file} line {ln}: {len(obj[f]) - len(uniq)} "
                                           f"name(s) repeated in {f}; kept once"})
-            for nm in uniq:
-                if nm in listed:
-                    raise DataFormatError(f"{nm!r} is listed both as {listed[nm]} and {val}",
-                                          file=file, row=ln, field=f,
-                                          expected="each state in at most one list")
-                listed[nm] = val
-                vote_key.append(sym)
-                vote_name.append(nm)
-                vote_val.append(val)
-                vote_row.append(ln)
+            clash = seen_in.keys() & set(uniq)
+            if clash:
+                nm = sorted(clash)[0]
+                raise DataFormatError(f"{nm!r} is listed both as {seen_in[nm]} and {val}",
+                                      file=file, row=ln, field=f,
+                                      expected="each state in at most one list")
+            seen_in.update(dict.fromkeys(uniq, val))
+            vote_key.extend([sym] * len(uniq))
+            vote_name.extend(uniq)
+            vote_val.extend([val] * len(uniq))
+            vote_row.extend([ln] * len(uniq))
     res = pd.DataFrame(recs)
     res["date"] = C.parse_dates(
         res["adoption_date"].astype(str).str.replace("\xa0", " ").str.strip(),
@@ -192,6 +192,7 @@ def parse_unxml(path: str | Path) -> SourceData:
     # split resolutions adopted in one vote: the tallies are those of the joint vote
     votes = pd.DataFrame({"key": vote_key, "name": vote_name, "vote": vote_val,
                           "row": vote_row})
+    votes["name"] = votes["name"].astype(str).str.strip()
     if len(votes):
         vdates = votes["key"].map(pd.Series(res["date"].to_numpy(), index=res["key"]))
         votes["state"] = resolve(votes["name"], kind="name", file=file, dates=vdates,

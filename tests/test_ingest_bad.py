@@ -23,7 +23,8 @@ def store_fingerprint(db: Path) -> str:
             "SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall()]
         for t in tables:
             df = s.con.execute(f'SELECT * FROM "{t}"').df()
-            df = df.sort_values(list(df.columns[:3])) if len(df) else df
+            df = df.astype(str)
+            df = df.sort_values(list(df.columns)) if len(df) else df
             h.update(t.encode())
             h.update(df.to_csv(index=False).encode())
     return h.hexdigest()

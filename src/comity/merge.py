@@ -35,6 +35,9 @@ membership periods) that no source lists get ``X`` with ``inferred = true``.
 
 from __future__ import annotations
 
+import zlib
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
@@ -51,6 +54,58 @@ RC_SOURCES = ("voeten2016", "unvotes")
 DATE_TOLERANCE_DAYS = 30
 
 
+@dataclass(eq=False)
+class Staged:
+    """One staged source: its vote matrix (resolutions of the file × states).
+
+    ``votes`` holds 0 (no row), 1 Y, 2 A, 3 N, 8 X; ``rows`` the file's row of each vote.
+    ``cols`` maps the matrix's columns to the global state index of the rebuild.
+    """
+
+    ingest_id: int
+    source: str
+    file: str
+    prec: int
+    states: list[str]
+    votes: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+def pack_matrix(a: np.ndarray) -> bytes:
+    return zlib.compress(np.ascontiguousarray(a).tobytes(), 1)
+
+
+def unpack_matrix(blob: bytes, shape: tuple[int, int], dtype: type) -> np.ndarray:
+    return np.frombuffer(zlib.decompress(blob), dtype=dtype).reshape(shape)
+
+
+def load_staged(con) -> tuple[list[Staged], list[str]]:
+    """Every staged source, best precedence first, and the global list of state codes."""
+    from comity import states as st
+
+    cases = " ".join(f"WHEN '{k}' THEN {v}" for k, v in PRECEDENCE.items())
+    rows = con.execute(f"""
+        SELECT m.ingest_id, i.source, i.file, m.n_res, m.states, m.votes, m.rows,
+               (CASE i.source {cases} ELSE 9 END) * 1000000 - m.ingest_id AS prec
+        FROM src_matrix m
+        JOIN (SELECT ingest_id, any_value(source) AS source, any_value(file) AS file
+              FROM ingests WHERE part = 0 GROUP BY ingest_id) i USING (ingest_id)
+        ORDER BY prec""").fetchall()
+    codes = list(st.states_table()["code"])
+    extra = sorted({c for r in rows for c in r[4]} - set(codes))
+    codes = codes + extra
+    index = {c: i for i, c in enumerate(codes)}
+    out = []
+    for iid, source, file, n_res, sts, vblob, rblob, prec in rows:
+        shape = (int(n_res), len(sts))
+        out.append(Staged(
+            ingest_id=int(iid), source=source, file=file, prec=int(prec), states=list(sts),
+            votes=unpack_matrix(vblob, shape, np.int8), rows=unpack_matrix(rblob, shape, np.int32),
+            cols=np.array([index[c] for c in sts], dtype=np.int64)))
+    return out, codes
+
+
 def _base_part(symbols: pd.Series) -> tuple[pd.Series, pd.Series]:
     from comity.sources.base import split_part
 
@@ -60,22 +115,28 @@ def _base_part(symbols: pd.Series) -> tuple[pd.Series, pd.Series]:
     return base, part
 
 
-def build_units(con) -> pd.DataFrame:
-    """Map every staged (source, key) to a ``rid``. Returns ``source, key, rid, rc``."""
+def _counts(staged: list[Staged]) -> pd.DataFrame:
+    parts = [pd.DataFrame({"ingest_id": s.ingest_id, "kid": np.arange(len(s.votes)),
+                           "cy": (s.votes == 1).sum(axis=1), "cn": (s.votes == 3).sum(axis=1),
+                           "ca": (s.votes == 2).sum(axis=1)}) for s in staged]
+    if not parts:
+        return pd.DataFrame(columns=["ingest_id", "kid", "cy", "cn", "ca"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def build_units(con, staged: list[Staged], n_states: int) -> pd.DataFrame:
+    """Map every staged (ingest, kid) to a ``rid`` and an integer ``uid``."""
     res = con.sql(
         """
         SELECT r.ingest_id, r.kid, r.source, r.key, r.body, r.symbol, r.date, r.amend, r.para,
-               r.adoption, r.yes, r.no, r.abstain,
-               coalesce(c.y, 0) AS cy, coalesce(c.n, 0) AS cn, coalesce(c.a, 0) AS ca
+               r.adoption, r.yes, r.no, r.abstain
         FROM src_resolutions r
-        LEFT JOIN (
-            SELECT ingest_id, kid,
-                   count(*) FILTER (vote = 1) AS y, count(*) FILTER (vote = 3) AS n,
-                   count(*) FILTER (vote = 2) AS a
-            FROM src_votes GROUP BY ALL
-        ) c USING (ingest_id, kid)
         """
     ).df()
+    res = res.merge(_counts(staged), on=["ingest_id", "kid"], how="left")
+    for c in ("cy", "cn", "ca"):
+        res[c] = res[c].fillna(0).astype(np.int64)
+    by_ingest = {s.ingest_id: s for s in staged}
     if res.empty:
         return pd.DataFrame({"ingest_id": pd.Series(dtype=np.int32),
                              "kid": pd.Series(dtype=np.int32), "rid": pd.Series(dtype=object),
@@ -113,8 +174,8 @@ def build_units(con) -> pd.DataFrame:
                    .sort_values(["unit", "pref"]).groupby("unit", as_index=False)
                    .agg(date=("date", "first"), ingest_id=("ingest_id", "first"),
                         kid=("kid", "first")))
-        merged = _content_links(con, drafts, targets, id_col="unit", max_days=3,
-                                one_to_one=False)
+        merged = _content_links(by_ingest, n_states, drafts, targets, id_col="unit",
+                                max_days=3, one_to_one=False)
         if merged:
             sym["unit"] = sym["unit"].replace(merged)
     has_tally = sym["yes"].notna() & sym["no"].notna()
@@ -159,7 +220,7 @@ def build_units(con) -> pd.DataFrame:
     # resolution number, so unlinked roll calls are compared vote by vote with unlinked records
     rc_left = rcu[~rcu["key"].isin(link_map)]
     sym_left = symu[~symu["unit"].isin(set(link_map.values()))]
-    link_map.update(_content_links(con, rc_left, sym_left))
+    link_map.update(_content_links(by_ingest, n_states, rc_left, sym_left))
 
     # rids
     sym_rid = sym[["ingest_id", "kid", "unit"]].rename(columns={"unit": "rid"})
@@ -183,89 +244,96 @@ CONTENT_MIN_SHARED = 10
 CONTENT_MIN_IDENTICAL = 0.97
 
 
-def _content_links(con, rc_left: pd.DataFrame, sym_left: pd.DataFrame, *, id_col: str = "key",
+def _content_links(by_ingest: dict[int, Staged], n_states: int, rc_left: pd.DataFrame,
+                   sym_left: pd.DataFrame, *, id_col: str = "key",
                    max_days: int = DATE_TOLERANCE_DAYS, one_to_one: bool = True
                    ) -> dict[str, str]:
-    """Link roll calls to symbol records that record the same vote.
+    """Link roll calls (or draft records) to records that hold the same vote.
 
-    Candidates are dated within :data:`DATE_TOLERANCE_DAYS`; a pair is the same vote when at
-    least :data:`CONTENT_MIN_SHARED` states appear in both and ≥ 97 % of them voted the same
-    way, and the Y/N/A counts are close. Vectorised: one sparse product of one-hot vote
-    matrices gives identical-vote counts for all pairs at once; greedy one-to-one by score.
+    Candidates are dated within ``max_days``; a pair is the same vote when at least
+    :data:`CONTENT_MIN_SHARED` states appear in both and ≥ 97 % of them voted the same way.
+    Vectorised: sparse products of one-hot vote matrices give identical-vote counts for all
+    pairs of a year (against the neighbouring years) at once; greedy by score, one-to-one
+    unless told otherwise.
     """
     from scipy import sparse
 
     if rc_left.empty or sym_left.empty:
         return {}
-    reps = pd.concat([
-        pd.DataFrame({"ingest_id": rc_left["ingest_id"].to_numpy(),
-                      "kid": rc_left["kid"].to_numpy(), "side": 0,
-                      "idx": np.arange(len(rc_left))}),
-        pd.DataFrame({"ingest_id": sym_left["ingest_id"].to_numpy(),
-                      "kid": sym_left["kid"].to_numpy(), "side": 1,
-                      "idx": np.arange(len(sym_left))}),
-    ], ignore_index=True)
-    con.register("reps_df", reps)
-    try:
-        v = con.execute("""
-            SELECT r.side, r.idx, v.state_id, v.vote FROM src_votes v
-            JOIN reps_df r USING (ingest_id, kid) WHERE v.vote IN (1, 2, 3)""").df()
-    finally:
-        con.unregister("reps_df")
-    if v.empty:
-        return {}
-    n_states = int(v["state_id"].max()) + 1
 
-    def onehot(side: int, n: int) -> tuple:
-        d = v[v["side"] == side]
-        rows = d["idx"].to_numpy()
-        cols = d["state_id"].to_numpy().astype(np.int64) * 3 + d["vote"].to_numpy() - 1
-        ones = np.ones(len(d), dtype=np.float32)
-        m = sparse.csr_matrix((ones, (rows, cols)), shape=(n, n_states * 3))
-        p = sparse.csr_matrix((ones, (rows, d["state_id"].to_numpy())), shape=(n, n_states))
+    def onehot(frame: pd.DataFrame) -> tuple:
+        idx = np.arange(len(frame))
+        iids = frame["ingest_id"].to_numpy()
+        kids = frame["kid"].to_numpy()
+        r_list, c_list, v_list = [], [], []
+        for iid in np.unique(iids):
+            sel = iids == iid
+            stg = by_ingest[int(iid)]
+            sub = stg.votes[kids[sel]]
+            rr, cc = np.nonzero((sub >= 1) & (sub <= 3))
+            r_list.append(idx[sel][rr])
+            c_list.append(stg.cols[cc])
+            v_list.append(sub[rr, cc].astype(np.int64))
+        rows = np.concatenate(r_list)
+        cols = np.concatenate(c_list)
+        vals = np.concatenate(v_list)
+        ones = np.ones(len(rows), dtype=np.float32)
+        n = len(frame)
+        m = sparse.csr_matrix((ones, (rows, cols * 3 + vals - 1)), shape=(n, n_states * 3))
+        p = sparse.csr_matrix((ones, (rows, cols)), shape=(n, n_states))
         return m, p
 
-    a, ap = onehot(0, len(rc_left))
-    b, bp = onehot(1, len(sym_left))
-    same = (a @ b.T).toarray()
-    shared = (ap @ bp.T).toarray()
+    a, ap = onehot(rc_left)
+    b, bp = onehot(sym_left)
     d_rc = pd.to_datetime(rc_left["date"]).to_numpy(dtype="datetime64[D]")
     d_s = pd.to_datetime(sym_left["date"]).to_numpy(dtype="datetime64[D]")
-    days = np.abs((d_rc[:, None] - d_s[None, :]).astype("timedelta64[D]").astype(float))
-    days[np.isnan(days)] = max_days + 1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = same / shared
-    ok = (shared >= CONTENT_MIN_SHARED) & (share >= CONTENT_MIN_IDENTICAL) & (
-        days <= max_days)
-    i, j = np.nonzero(ok)
-    if len(i) == 0:
-        return {}
-    score = (1 - share[i, j]) + days[i, j] / 1000
-    order = np.argsort(score, kind="stable")
-    used_i: set[int] = set()
-    used_j: set[int] = set()
+    ry = pd.to_datetime(rc_left["date"]).dt.year.fillna(-1).astype(int).to_numpy()
+    sy = pd.to_datetime(sym_left["date"]).dt.year.fillna(-1).astype(int).to_numpy()
+    keys = rc_left[id_col].astype(str).to_numpy()
+    units = sym_left["unit"].astype(str).to_numpy()
+    taken = np.zeros(len(sym_left), dtype=bool)
     out: dict[str, str] = {}
-    keys = rc_left[id_col].to_numpy()
-    units = sym_left["unit"].to_numpy()
-    for k in order:
-        ii, jj = int(i[k]), int(j[k])
-        if ii in used_i or (one_to_one and jj in used_j):
+    for year in np.unique(ry[ry >= 0]):
+        ii = np.flatnonzero(ry == year)
+        jj = np.flatnonzero((np.abs(sy - year) <= 1) & (sy >= 0) & ~(taken & one_to_one))
+        if not len(jj):
             continue
-        used_i.add(ii)
-        used_j.add(jj)
-        out[str(keys[ii])] = str(units[jj])
+        same = (a[ii] @ b[jj].T).toarray()
+        shared = (ap[ii] @ bp[jj].T).toarray()
+        days = np.abs((d_rc[ii][:, None] - d_s[jj][None, :]).astype(float))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = same / shared
+        ok = (shared >= CONTENT_MIN_SHARED) & (share >= CONTENT_MIN_IDENTICAL) & (
+            days <= max_days)
+        i, j = np.nonzero(ok)
+        if not len(i):
+            continue
+        score = (1 - share[i, j]) + days[i, j] / 1000
+        used_i: set[int] = set()
+        for k in np.argsort(score, kind="stable"):
+            gi, gj = int(ii[i[k]]), int(jj[j[k]])
+            if gi in used_i or (one_to_one and taken[gj]):
+                continue
+            used_i.add(gi)
+            taken[gj] = True
+            out[keys[gi]] = units[gj]
     return out
 
 
 def rebuild(con) -> dict[str, int]:
     """Rebuild ``resolutions``, ``votes`` and ``quality`` from the staging tables."""
-    units = build_units(con)
+    import pyarrow as pa
+
+    staged, codes = load_staged(con)
+    n_states = len(codes)
+    units = build_units(con, staged, n_states)
+    units = units.merge(_counts(staged), on=["ingest_id", "kid"], how="left")
+    for c in ("cy", "cn", "ca"):
+        units[c] = units[c].fillna(0).astype(np.int64)
     con.register("units_df", units)
     con.execute("CREATE OR REPLACE TEMP TABLE unit_map AS SELECT * FROM units_df")
     con.unregister("units_df")
-    con.execute("CREATE OR REPLACE TEMP TABLE rid_map AS SELECT DISTINCT uid, rid FROM unit_map")
     cases = " ".join(f"WHEN '{k}' THEN {v}" for k, v in PRECEDENCE.items())
-    # rank of a staged row: source precedence first, then the newer ingest
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ing AS
         SELECT ingest_id, any_value(source) AS source, any_value(file) AS file,
@@ -274,9 +342,175 @@ def rebuild(con) -> dict[str, int]:
     """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE res_rows AS
-        SELECT u.uid, u.rid, u.rc, r.*, i.prec
+        SELECT u.uid, u.rid, u.rc, u.cy, u.cn, u.ca, r.*, i.prec
         FROM src_resolutions r JOIN unit_map u USING (ingest_id, kid) JOIN ing i USING (ingest_id)
     """)
+    _resolutions_table(con)
+
+    # --- votes: precedence merge on dense matrices (units × states) ------------------------
+    rid_of_uid = (units.drop_duplicates("uid").sort_values("uid")["rid"].to_numpy()
+                  if len(units) else np.array([], dtype=object))
+    n_units = len(rid_of_uid)
+    uid_lookup = {(int(i), int(k)): int(u) for i, k, u in
+                  zip(units["ingest_id"], units["kid"], units["uid"], strict=True)}
+    uid_of = {}
+    for stg in staged:
+        uid_of[stg.ingest_id] = np.array(
+            [uid_lookup.get((stg.ingest_id, k), -1) for k in range(len(stg.votes))],
+            dtype=np.int64)
+    chosen = np.zeros((n_units, n_states), dtype=np.int8)
+    chosen_src = np.full((n_units, n_states), -1, dtype=np.int16)
+    clash = np.zeros((n_units, n_states), dtype=bool)
+    for si, stg in enumerate(staged):
+        u = uid_of[stg.ingest_id]
+        ok = u >= 0
+        kids = np.flatnonzero(ok)
+        # two records of one file may form one unit: apply them one layer at a time
+        while len(kids):
+            _, first = np.unique(u[kids], return_index=True)
+            layer, kids = kids[first], np.delete(kids, first)
+            m = stg.votes[layer]
+            block = chosen[np.ix_(u[layer], stg.cols)]
+            srcb = chosen_src[np.ix_(u[layer], stg.cols)]
+            has = m != 0
+            clash[np.ix_(u[layer], stg.cols)] |= has & (block != 0) & (block != m)
+            take = has & (block == 0)
+            block[take] = m[take]
+            srcb[take] = si
+            chosen[np.ix_(u[layer], stg.cols)] = block
+            chosen_src[np.ix_(u[layer], stg.cols)] = srcb
+
+    res = con.sql("SELECT rid, body, date, adoption FROM resolutions").df().set_index("rid")
+    res = res.reindex(rid_of_uid)
+    is_ga = (res["body"] == "GA").to_numpy() & (res["adoption"] == "recorded").to_numpy()
+    dates = pd.to_datetime(res["date"])
+    member = _membership(codes, dates)  # units × states
+    has_vote = (chosen != 0).any(axis=1)
+    inferred = member & (chosen == 0) & (is_ga & has_vote)[:, None]
+    src_names = np.array([s.source for s in staged] + ["inferred"], dtype=object)
+    uu, ss = np.nonzero((chosen != 0) | inferred)
+    vv = chosen[uu, ss]
+    inf = inferred[uu, ss]
+    vv = np.where(inf, 8, vv)
+    src_idx = np.where(inf, len(staged), chosen_src[uu, ss])
+    letters = np.array(["", "Y", "A", "N", "", "", "", "", "X"], dtype=object)
+    vote_tbl = pa.table({
+        "rid": pa.DictionaryArray.from_arrays(pa.array(uu.astype(np.int32)),
+                                              pa.array(rid_of_uid.astype(str))),
+        "state": pa.DictionaryArray.from_arrays(pa.array(ss.astype(np.int32)),
+                                                pa.array(codes)),
+        "vote": pa.DictionaryArray.from_arrays(pa.array(vv.astype(np.int32)),
+                                               pa.array(list(letters))),
+        "inferred": pa.array(inf),
+        "source": pa.DictionaryArray.from_arrays(pa.array(src_idx.astype(np.int32)),
+                                                 pa.array(list(src_names))),
+    })
+    con.register("votes_arrow", vote_tbl)
+    con.execute("""CREATE OR REPLACE TABLE votes AS
+                   SELECT CAST(rid AS VARCHAR) AS rid, CAST(state AS VARCHAR) AS state,
+                          CAST(vote AS VARCHAR) AS vote, inferred,
+                          CAST(source AS VARCHAR) AS source
+                   FROM votes_arrow""")
+    con.unregister("votes_arrow")
+
+    extra = _vote_quality(staged, uid_of, clash, member, is_ga, dates, rid_of_uid, codes)
+    con.register("extra_q", extra)
+    _quality(con)
+    con.execute("INSERT INTO quality SELECT rid, source, kind, detail FROM extra_q")
+    con.unregister("extra_q")
+    counts = {
+        "resolutions": con.sql("SELECT count(*) FROM resolutions").fetchall()[0][0],
+        "votes": con.sql("SELECT count(*) FROM votes").fetchall()[0][0],
+        "quality": con.sql("SELECT count(*) FROM quality").fetchall()[0][0],
+    }
+    for t in ("res_rows", "unit_map", "ing"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    return counts
+
+
+def _membership(codes: list[str], dates: pd.Series) -> np.ndarray:
+    """Boolean (len(dates) × len(codes)): a member (participating or not) on each date.
+
+    Vectorised over the distinct dates: every membership period is compared with every date
+    at once (periods × dates), then OR-ed into its state's column.
+    """
+    from comity import states as st
+
+    out = np.zeros((len(dates), len(codes)), dtype=bool)
+    if len(dates) == 0:
+        return out
+    m = st.memberships_table()
+    pos = {c: i for i, c in enumerate(codes)}
+    col = m["code"].map(pos).fillna(-1).to_numpy(dtype=np.int64)
+    start = pd.to_datetime(m["start"]).to_numpy(dtype="datetime64[D]")
+    end = pd.to_datetime(m["end"]).fillna(pd.Timestamp("2262-01-01")).to_numpy(
+        dtype="datetime64[D]")
+    keep = col >= 0
+    col, start, end = col[keep], start[keep], end[keep]
+    d = pd.to_datetime(dates)
+    d_codes, d_uniq = pd.factorize(d)
+    du = np.asarray(d_uniq, dtype="datetime64[D]")
+    inside = (start[:, None] <= du[None, :]) & (du[None, :] < end[:, None])  # periods × dates
+    by_state = np.zeros((len(codes), len(du)), dtype=bool)
+    np.logical_or.at(by_state, col, inside)
+    ok = d_codes >= 0
+    out[ok] = by_state[:, d_codes[ok]].T
+    return out
+
+
+def _vote_quality(staged: list[Staged], uid_of: dict[int, np.ndarray], clash: np.ndarray,
+                  member: np.ndarray, is_ga: np.ndarray, dates: pd.Series,
+                  rid_of_uid: np.ndarray, codes: list[str]) -> pd.DataFrame:
+    """Disagreements between sources and votes outside membership, as quality rows."""
+    letters = np.array(["", "Y", "A", "N", "", "", "", "", "X"], dtype=object)
+    codes_arr = np.asarray(codes, dtype=object)
+    parts = []
+    dis = []
+    date_str = dates.dt.strftime("%Y-%m-%d").fillna("").to_numpy()
+    for order, stg in enumerate(staged):
+        u = uid_of[stg.ingest_id]
+        ok = np.flatnonzero(u >= 0)
+        if not len(ok):
+            continue
+        m = stg.votes[ok]
+        uu = u[ok]
+        # every source's value where sources disagree
+        r, cc = np.nonzero(m != 0)
+        if len(r):
+            cell_clash = clash[uu[r], stg.cols[cc]]
+            dis.append(pd.DataFrame({
+                "uid": uu[r][cell_clash], "state": stg.cols[cc][cell_clash],
+                "order": order, "source": stg.source,
+                "vote": letters[m[r, cc][cell_clash]]}))
+        # outside membership (GA, Y/A/N)
+        bad = (m >= 1) & (m <= 3) & ~member[np.ix_(uu, stg.cols)] & is_ga[uu][:, None]
+        br, bc = np.nonzero(bad)
+        if len(br):
+            rows = stg.rows[ok][br, bc]
+            parts.append(pd.DataFrame({
+                "rid": rid_of_uid[uu[br]], "source": stg.source, "kind": "outside_membership",
+                "detail": [f"{codes_arr[stg.cols[j]]} voted {letters[m[i, j]]} on "
+                           f"{date_str[uu[i]]} but was not a UN member then "
+                           f"({stg.file} row {rw})" for i, j, rw in zip(br, bc, rows,
+                                                                     strict=True)]}))
+    if dis:
+        d = pd.concat(dis, ignore_index=True)
+        # a cell is in conflict if any later source clashed with an earlier one
+        d = d.sort_values(["uid", "state", "order"])
+        g = d.groupby(["uid", "state"], sort=False)
+        d["txt"] = d["source"] + "=" + d["vote"]
+        agg = g["txt"].agg(", ".join).reset_index()
+        parts.append(pd.DataFrame({
+            "rid": rid_of_uid[agg["uid"].to_numpy()], "source": None,
+            "kind": "vote_disagreement",
+            "detail": codes_arr[agg["state"].to_numpy()] + ": " + agg["txt"]}))
+    if not parts:
+        return pd.DataFrame({"rid": pd.Series(dtype=object), "source": pd.Series(dtype=object),
+                             "kind": pd.Series(dtype=object), "detail": pd.Series(dtype=object)})
+    return pd.concat(parts, ignore_index=True)
+
+
+def _resolutions_table(con) -> None:
     con.execute("""
         CREATE OR REPLACE TABLE resolutions AS
         WITH pick AS (
@@ -325,53 +559,10 @@ def rebuild(con) -> dict[str, int]:
             '[^A-Za-z]+', ' ', 'g')))
         WHERE title IS NOT NULL
     """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE vote_rows AS
-        SELECT u.uid, v.ingest_id, v.kid, v.state_id, v.vote, v.row, i.prec
-        FROM src_votes v JOIN unit_map u USING (ingest_id, kid) JOIN ing i USING (ingest_id)
-    """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE vote_pick AS
-        SELECT uid, state_id, arg_min(vote, prec) AS vote, arg_min(ingest_id, prec) AS ingest_id,
-               min(vote) <> max(vote) AS disagree
-        FROM vote_rows GROUP BY uid, state_id
-    """)
-    con.execute("""
-        CREATE OR REPLACE TABLE votes AS
-        SELECT m.rid, s.code AS state,
-               CASE p.vote WHEN 1 THEN 'Y' WHEN 2 THEN 'A' WHEN 3 THEN 'N' ELSE 'X' END AS vote,
-               false AS inferred, i.source
-        FROM vote_pick p JOIN rid_map m USING (uid) JOIN state_ids s USING (state_id)
-        JOIN ing i USING (ingest_id)
-    """)
-    # inferred absences: GA members on the date with no row from any source
-    con.execute("""
-        INSERT INTO votes
-        SELECT r.rid, m.code AS state, 'X' AS vote, true AS inferred, 'inferred' AS source
-        FROM resolutions r
-        JOIN memberships m
-          ON r.date >= m.start AND (m."end" IS NULL OR r.date < m."end")
-        WHERE r.body = 'GA' AND r.adoption = 'recorded'
-          AND r.rid IN (SELECT rid FROM votes)
-          AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.rid = r.rid AND v.state = m.code)
-    """)
-    _quality(con)
-    counts = {
-        "resolutions": con.sql("SELECT count(*) FROM resolutions").fetchall()[0][0],
-        "votes": con.sql("SELECT count(*) FROM votes").fetchall()[0][0],
-        "quality": con.sql("SELECT count(*) FROM quality").fetchall()[0][0],
-    }
-    for t in ("res_rows", "vote_rows", "vote_pick", "unit_map", "rid_map", "ing"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
-    return counts
-
-
-_VOTE_SQL = "CASE {c} WHEN 1 THEN 'Y' WHEN 2 THEN 'A' WHEN 3 THEN 'N' ELSE 'X' END"
 
 
 def _quality(con) -> None:
-    v = _VOTE_SQL.format(c="v.vote")
-    con.execute(f"""
+    con.execute("""
         CREATE OR REPLACE TABLE quality AS
         -- notes made while parsing
         SELECT u.rid, q.source, q.kind, q.detail
@@ -381,15 +572,10 @@ def _quality(con) -> None:
         -- a source's own count of Y/N/A differs from the totals it records
         SELECT r.rid, r.source, 'tally_mismatch' AS kind,
                printf('%s: recorded %d-%d-%d (Y-N-A), its rows count %d-%d-%d',
-                      r.source, r.yes, r.no, r.abstain,
-                      coalesce(c.y, 0), coalesce(c.n, 0), coalesce(c.a, 0)) AS detail
+                      r.source, r.yes, r.no, r.abstain, r.cy, r.cn, r.ca) AS detail
         FROM res_rows r
-        LEFT JOIN (SELECT ingest_id, kid, count(*) FILTER (vote = 1) AS y,
-                          count(*) FILTER (vote = 3) AS n, count(*) FILTER (vote = 2) AS a
-                   FROM vote_rows GROUP BY ALL) c USING (ingest_id, kid)
         WHERE r.adoption = 'recorded' AND r.yes IS NOT NULL
-          AND (r.yes <> coalesce(c.y, 0) OR r.no <> coalesce(c.n, 0)
-               OR r.abstain <> coalesce(c.a, 0))
+          AND (r.yes <> r.cy OR r.no <> r.cn OR r.abstain <> r.ca)
         UNION ALL
         -- two sources record different totals for the same vote
         SELECT rid, NULL AS source, 'tally_disagreement' AS kind,
@@ -404,26 +590,4 @@ def _quality(con) -> None:
                           ORDER BY prec)
         FROM res_rows WHERE date IS NOT NULL
         GROUP BY rid HAVING datediff('day', min(date), max(date)) > 1
-        UNION ALL
-        -- two sources give a state different votes
-        SELECT m.rid, NULL, 'vote_disagreement',
-               s.code || ': ' || string_agg(i.source || '=' || {v}, ', ' ORDER BY v.prec)
-        FROM vote_rows v
-        SEMI JOIN (SELECT uid, state_id FROM vote_pick WHERE disagree) d USING (uid, state_id)
-        JOIN rid_map m USING (uid) JOIN state_ids s USING (state_id)
-        JOIN ing i USING (ingest_id)
-        GROUP BY m.rid, s.code
-        UNION ALL
-        -- a vote cast by a state that was not a member that day
-        SELECT r.rid, i.source, 'outside_membership',
-               printf('%s voted %s on %s but was not a UN member then (%s row %d)',
-                      s.code, {v}, strftime(r.date, '%Y-%m-%d'), i.file, v.row)
-        FROM vote_rows v
-        JOIN rid_map m USING (uid)
-        JOIN resolutions r ON r.rid = m.rid
-        JOIN state_ids s USING (state_id)
-        JOIN ing i USING (ingest_id)
-        LEFT JOIN memberships ms ON ms.code = s.code AND r.date >= ms.start
-             AND r.date < coalesce(ms."end", DATE '9999-12-31')
-        WHERE r.body = 'GA' AND r.date IS NOT NULL AND v.vote <> 8 AND ms.code IS NULL
     """)

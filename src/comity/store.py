@@ -2,7 +2,8 @@
 
 Canonical tables (names and meanings fixed by ``DESIGN.md``; other tools read them):
 ``resolutions``, ``votes``, ``states``, ``state_aliases``, ``memberships``, ``ingests``,
-``quality``. Staging tables ``src_resolutions``, ``src_votes``, ``src_issues``,
+``quality``. Staging tables ``src_resolutions``, ``src_matrix`` (each source's votes as a
+compressed resolutions × states matrix), ``src_issues``,
 ``src_quality`` keep every source's own rows so that the canonical tables can be rebuilt
 (:mod:`comity.merge`) whenever a file is added.
 
@@ -43,9 +44,8 @@ CREATE TABLE IF NOT EXISTS src_resolutions (
     subjects VARCHAR, important BOOLEAN, amend BOOLEAN, para BOOLEAN, adoption VARCHAR,
     outcome VARCHAR, yes INTEGER, no INTEGER, abstain INTEGER, non_voting INTEGER,
     link VARCHAR, row BIGINT);
-CREATE TABLE IF NOT EXISTS src_votes (
-    ingest_id INTEGER, kid INTEGER, state_id SMALLINT, vote TINYINT, row INTEGER);
-CREATE TABLE IF NOT EXISTS state_ids (state_id SMALLINT, code VARCHAR);
+CREATE TABLE IF NOT EXISTS src_matrix (
+    ingest_id INTEGER, n_res INTEGER, states VARCHAR[], votes BLOB, rows BLOB);
 CREATE TABLE IF NOT EXISTS src_issues (
     ingest_id INTEGER, source VARCHAR, key VARCHAR, issue VARCHAR);
 CREATE TABLE IF NOT EXISTS src_quality (
@@ -345,7 +345,7 @@ class Store:
             "SELECT DISTINCT ingest_id FROM ingests WHERE source = ? AND part = 0 AND "
             "regexp_extract(file, '[^/\\\\]+$') = ?", [source, names[0]]).fetchall()
         for (iid,) in old:
-            for t in ("src_resolutions", "src_votes", "src_issues", "src_quality"):
+            for t in ("src_resolutions", "src_matrix", "src_issues", "src_quality"):
                 self.con.execute(f"DELETE FROM {t} WHERE ingest_id = ?", [iid])
 
     def _stage(self, iid: int, sd: SourceData) -> None:
@@ -370,17 +370,16 @@ class Store:
             raise DataFormatError(f"vote rows refer to a resolution key not in the file "
                                   f"({kcol[kid < 0].iloc[0]!r})", file=sd.file)
         s_codes, s_uniq = pd.factorize(v["state"])
-        ids = self._state_ids([str(x) for x in s_uniq])
         vote_code = pd.Series(v["vote"]).map({"Y": 1, "A": 2, "N": 3, "X": 8})
-        df = pd.DataFrame({
-            "kid": kid.astype(np.int32),
-            "state_id": ids[s_codes].astype(np.int16),
-            "vote": vote_code.to_numpy(dtype=np.int8),
-            "row": v["row"].to_numpy(dtype=np.int32),
-        })
-        con.register("v_df", df)
-        con.execute(f"INSERT INTO src_votes SELECT {iid}, kid, state_id, vote, row FROM v_df")
-        con.unregister("v_df")
+        votes = np.zeros((len(r), len(s_uniq)), dtype=np.int8)
+        rows = np.zeros((len(r), len(s_uniq)), dtype=np.int32)
+        votes[kid, s_codes] = vote_code.to_numpy(dtype=np.int8)
+        rows[kid, s_codes] = v["row"].to_numpy(dtype=np.int32)
+        from comity.merge import pack_matrix
+
+        con.execute("INSERT INTO src_matrix VALUES (?, ?, ?, ?, ?)",
+                    [iid, len(r), [str(x) for x in s_uniq], pack_matrix(votes),
+                     pack_matrix(rows)])
         if len(sd.issues):
             con.register("i_df", sd.issues.astype(str))
             con.execute(f"INSERT INTO src_issues SELECT {iid}, '{sd.source}', key, issue "
@@ -393,16 +392,15 @@ class Store:
                         "detail FROM q_df")
             con.unregister("q_df")
 
-    def _state_ids(self, codes: list[str]) -> np.ndarray:
-        """Stable small-integer ids for state codes (append-only table ``state_ids``)."""
-        have = dict(self.con.execute("SELECT code, state_id FROM state_ids").fetchall())
-        nxt = max(have.values(), default=-1) + 1
-        for c in codes:
-            if c not in have:
-                self.con.execute("INSERT INTO state_ids VALUES (?, ?)", [nxt, c])
-                have[c] = nxt
-                nxt += 1
-        return np.array([have[c] for c in codes], dtype=np.int16)
+    def source_vote_counts(self) -> dict[str, int]:
+        """Vote rows held by each staged source (as parsed, before merging)."""
+        from comity.merge import load_staged
+
+        staged, _ = load_staged(self.con)
+        out: dict[str, int] = {}
+        for stg in staged:
+            out[stg.source] = out.get(stg.source, 0) + int((stg.votes != 0).sum())
+        return out
 
     # -- summaries -----------------------------------------------------------------------
     def counts(self) -> dict:
@@ -436,12 +434,10 @@ class Store:
                    min(session) AS first_session, max(session) AS last_session
             FROM resolutions GROUP BY body ORDER BY body""").df()
         per_source = c.sql("""
-            SELECT s.source, count(*) AS resolutions, any_value(v.n) AS votes
-            FROM src_resolutions s
-            LEFT JOIN (SELECT i.source, count(*) AS n FROM src_votes v
-                       JOIN (SELECT DISTINCT ingest_id, source FROM ingests) i USING (ingest_id)
-                       GROUP BY i.source) v USING (source)
-            GROUP BY s.source ORDER BY s.source""").df()
+            SELECT source, count(*) AS resolutions FROM src_resolutions
+            GROUP BY source ORDER BY source""").df()
+        vc = self.source_vote_counts()
+        per_source["votes"] = per_source["source"].map(vc).fillna(0).astype(int)
         ingests = c.sql("""
             SELECT source, file, sha256, rows, "at" FROM ingests
             ORDER BY "at" DESC, ingest_id DESC, part LIMIT 20""").df()

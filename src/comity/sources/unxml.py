@@ -10,7 +10,8 @@ Quirks handled here:
 * state NAMES only, and only Y/N/A are listed: absent or non-voting members are not, so the
   merge step infers them from membership (``lists_only_yna``);
 * ``adoption_date`` mixes ``2019-10-10 00:00:00`` and ``1 December 2020`` (with no-break
-  spaces); totals are text, "N.A." or blank (blank = 0 on a recorded vote);
+  spaces); totals are text, "N.A." or blank (either means 0 on a recorded vote whose other
+  totals are given, e.g. 16 session-74 votes);
 * repeated lines (the same resolution twice, with the same vote but sometimes fuller sponsor
   or SDG metadata) are kept once, the fuller copy winning; a state listed twice in one list is kept
   once; both are noted in ``quality``. A state in two different lists is an error.
@@ -140,10 +141,10 @@ def parse_unxml(path: str | Path) -> SourceData:
         has_counts = any(isinstance(v, int) and v > 0 for v in counts.values())
         atype = str(obj.get("adoption_type", "") or "").strip().lower()
         recorded = "recorded" in atype or (atype == "" and (has_lists or has_counts))
-        if recorded:
+        if recorded and any(isinstance(v, int) for v in counts.values()):
             for out in ("yes", "no", "abstain"):
-                if counts[out] == "":
-                    counts[out] = 0  # the source writes "" for 0 on some recorded votes
+                if counts[out] in ("", None):
+                    counts[out] = 0  # the source writes "" or "N.A." for 0 on recorded votes
         for out in ("yes", "no", "abstain"):
             if counts[out] == "":
                 counts[out] = None

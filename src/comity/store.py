@@ -629,19 +629,35 @@ class Store:
             mapping = pd.DataFrame(parts)
         mapping["start"] = pd.to_datetime(mapping["start"])
         mapping["end"] = pd.to_datetime(mapping["end"])
+        mapping["pos"] = pd.Index(rows).get_indexer(mapping["state"]).astype(np.int32)
+        res_idx = pd.DataFrame({"rid": res["rid"].astype(str),
+                                "rpos": np.arange(len(res), dtype=np.int32),
+                                "rdate": pd.to_datetime(res["date"])})
         self.con.register("map_df", mapping)
+        self.con.register("res_idx", res_idx)
         try:
-            long = self.con.execute(
-                f"""SELECT m.state, v.rid, v.vote, v.inferred, m.flag AS flagged
-                FROM votes v JOIN resolutions r USING (rid)
+            cells = self.con.execute(
+                """SELECT m.pos, x.rpos,
+                          CASE v.vote WHEN 'Y' THEN 1 WHEN 'A' THEN 2 WHEN 'N' THEN 3
+                               ELSE 8 END AS code,
+                          v.inferred, m.flag
+                FROM votes v JOIN res_idx x ON x.rid = v.rid
                 JOIN map_df m ON m.stored = v.state
-                  AND (m.start IS NULL OR r.date >= m.start)
-                  AND (m."end" IS NULL OR r.date < m."end")
-                WHERE {w}""", params).df()
+                  AND (m.start IS NULL OR x.rdate >= m.start)
+                  AND (m."end" IS NULL OR x.rdate < m."end")""").fetchnumpy()
         finally:
             self.con.unregister("map_df")
-        panel = Panel.from_long(long, res, states=rows)
-        return panel
+            self.con.unregister("res_idx")
+        shape = (len(rows), len(res))
+        mat = np.full(shape, 9, dtype=np.int8)
+        inferred = np.zeros(shape, dtype=bool)
+        flagged = np.zeros(shape, dtype=bool)
+        si, ri = np.asarray(cells["pos"]), np.asarray(cells["rpos"])
+        mat[si, ri] = np.asarray(cells["code"], dtype=np.int8)
+        inferred[si, ri] = np.asarray(cells["inferred"], dtype=bool)
+        flagged[si, ri] = np.asarray(cells["flag"], dtype=bool)
+        return Panel(votes=mat, states=tuple(rows), resolutions=res.reset_index(drop=True),
+                     inferred=inferred, flagged=flagged)
 
 
 def _records(df: pd.DataFrame) -> list[dict]:

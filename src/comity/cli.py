@@ -8,10 +8,12 @@ exit.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
@@ -83,11 +85,15 @@ def _is_na(v: Any) -> bool:
 
 def _fmt(v: Any) -> str:
     if isinstance(v, float):
-        return f"{v:.3f}"
-    if isinstance(v, list | tuple) or hasattr(v, "tolist"):
+        return f"{v:.0f}" if v.is_integer() and abs(v) >= 10 else f"{v:.3f}"
+    if isinstance(v, str) and v.endswith(" 00:00:00"):
+        return v[:-9]
+    if isinstance(v, np.generic):
+        return _fmt(v.item())
+    if isinstance(v, list | tuple | np.ndarray):
         return ", ".join(map(str, list(v)))
     if isinstance(v, pd.Timestamp):
-        return v.date().isoformat()
+        return v.date().isoformat() if v == v.normalize() else v.isoformat(sep=" ")
     return str(v)
 
 
@@ -230,7 +236,8 @@ def votes(
     for item in out:
         r = item["resolution"]
         v = item["votes"]
-        console.print(f"[bold]{r['rid']}[/bold] {r['date']}  {r.get('title') or ''}")
+        console.print(f"[bold]{r['rid']}[/bold] {_fmt(pd.Timestamp(r['date']))}  "
+                      f"{r.get('title') or ''}")
         console.print(f"recorded tally Y-N-A: {r['yes']}-{r['no']}-{r['abstain']} "
                       f"(non-voting {r['non_voting']}); sources: {', '.join(r['sources'])}")
         counts = v["vote"].value_counts().to_dict()
@@ -300,13 +307,17 @@ def main() -> None:
     except typer.Abort:
         err_console.print("aborted")
         raise SystemExit(130) from None
-    except Exception as exc:  # click usage errors
+    except Exception as exc:  # click usage errors, then bugs
         import click
 
         if isinstance(exc, click.ClickException):
             exc.show()
             raise SystemExit(exc.exit_code) from None
-        raise
+        if os.environ.get("COMITY_DEBUG"):
+            raise
+        sys.stderr.write(f"internal error: {type(exc).__name__}: {exc} (please report it; "
+                         "set COMITY_DEBUG=1 to see the traceback)\n")
+        raise SystemExit(70) from None
 
 
 if __name__ == "__main__":

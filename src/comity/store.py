@@ -430,7 +430,8 @@ class Store:
         bodies = c.sql("""
             SELECT body, count(*) AS resolutions,
                    count(*) FILTER (adoption = 'recorded') AS recorded,
-                   min(date) AS first, max(date) AS last,
+                   strftime(min(date), '%Y-%m-%d') AS first,
+                   strftime(max(date), '%Y-%m-%d') AS last,
                    min(session) AS first_session, max(session) AS last_session
             FROM resolutions GROUP BY body ORDER BY body""").df()
         per_source = c.sql("""
@@ -439,7 +440,8 @@ class Store:
         vc = self.source_vote_counts()
         per_source["votes"] = per_source["source"].map(vc).fillna(0).astype(int)
         ingests = c.sql("""
-            SELECT source, file, sha256, rows, "at" FROM ingests
+            SELECT source, file, sha256, CAST(rows AS BIGINT) AS rows,
+                   strftime("at", '%Y-%m-%d %H:%M:%S') AS "at" FROM ingests
             ORDER BY "at" DESC, ingest_id DESC, part LIMIT 20""").df()
         return {
             "db": str(self.path),

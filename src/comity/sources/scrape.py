@@ -15,6 +15,7 @@ Quirks handled here (see ``shared/data/README.md``):
   values are kept once; different values keep the main column's and are noted in ``quality``;
 * cells: ``Y``/``A``/``N``/``X`` (X = non-voting), empty = not a member (GA) or not on the
   Council (SC);
+* titles end in " : resolution / adopted by the General Assembly" (removed);
 * symbols carry suffixes (``A/RES/377(V)[A-C]``, ``A/RES/38/183I``) and SC symbols a year
   (``S/RES/2323(2016)`` → ``S/RES/2323``); ``token`` is the UNDL record id (used as key).
 """
@@ -78,7 +79,10 @@ def parse_scrape(path: str | Path) -> SourceData:
     res = pd.DataFrame({
         "key": key.to_numpy(), "body": body.to_numpy(), "session": session.to_numpy(),
         "special": C.special_from_symbol(symbol).to_numpy(), "date": dates.to_numpy(),
-        "symbol": symbol.to_numpy(), "title": df["Title"].str.strip().to_numpy(),
+        "symbol": symbol.to_numpy(),
+        "title": df["Title"].str.replace(
+            r"\s*:\s*resolution\s*/\s*adopted by the (General Assembly|Security Council)\s*$",
+            "", regex=True, case=False).str.strip().to_numpy(),
         "link": df["Link"].str.strip().replace("", None).to_numpy(),
         "row": rows.to_numpy(), **{k: v.to_numpy() for k, v in tallies.items()},
     })

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from comity.alignment import alignment, alignment_matrix, cohesion
 from comity.errors import (
     ComityError,
     DataFormatError,
@@ -23,4 +24,7 @@ __all__ = [
     "UnknownStateError",
     "ValidationError",
     "__version__",
+    "alignment",
+    "alignment_matrix",
+    "cohesion",
 ]

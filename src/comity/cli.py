@@ -321,4 +321,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # run the imported module's app, where the plugin commands registered themselves
+    from comity.cli import main as _main
+
+    _main()

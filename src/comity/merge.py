@@ -129,7 +129,7 @@ def build_units(con, staged: list[Staged], n_states: int) -> pd.DataFrame:
     res = con.sql(
         """
         SELECT r.ingest_id, r.kid, r.source, r.key, r.body, r.symbol, r.date, r.amend, r.para,
-               r.adoption, r.yes, r.no, r.abstain
+               r.adoption, r.outcome, r.yes, r.no, r.abstain
         FROM src_resolutions r
         """
     ).df()
@@ -162,9 +162,11 @@ def build_units(con, staged: list[Staged], n_states: int) -> pd.DataFrame:
     )
     sym["pref"] = sym["source"].map(PRECEDENCE)
     # first, records identified by a draft symbol (or none) join the record of the
-    # adopted resolution that holds the same vote (same day ± 3, votes identical)
+    # adopted resolution that holds the same vote (same day ± 3, votes identical); failed
+    # drafts are votes of their own (a veto is not the resolution adopted days later)
     nores = sym[~sym["symbol"].fillna("").str.match(r"^(A|S)/RES/")
-                & (sym["adoption"] == "recorded")]
+                & (sym["adoption"] == "recorded")
+                & (sym["outcome"].fillna("adopted") != "failed")]
     if not nores.empty:
         drafts = (nores.sort_values(["unit", "pref"]).groupby("unit", as_index=False)
                   .agg(date=("date", "first"), ingest_id=("ingest_id", "first"),
@@ -536,6 +538,12 @@ def _resolutions_table(con) -> None:
                 arg_min(no, prec) FILTER (yes IS NOT NULL) AS no,
                 arg_min(abstain, prec) FILTER (yes IS NOT NULL) AS abstain,
                 arg_min(non_voting, prec) FILTER (non_voting IS NOT NULL) AS non_voting,
+                arg_min(draft, prec) FILTER (draft IS NOT NULL) AS draft,
+                arg_min(committee_report, prec) FILTER (committee_report IS NOT NULL)
+                    AS committee_report,
+                arg_min(meeting, prec) FILTER (meeting IS NOT NULL) AS meeting,
+                arg_min(total_ms, prec) FILTER (total_ms IS NOT NULL) AS total_ms,
+                arg_min(modality, prec) FILTER (modality IS NOT NULL) AS modality,
                 list_sort(list_distinct(list(source))) AS sources,
                 min(rc) AS rcid
             FROM res_rows GROUP BY rid
@@ -545,7 +553,8 @@ def _resolutions_table(con) -> None:
                coalesce(i.issues, []::VARCHAR[]) AS issues,
                p.important, p.amend, p.para, p.adoption, p.outcome,
                CAST(NULL AS VARCHAR) AS recurring_key,
-               p.sources, p.link, p.yes, p.no, p.abstain, p.non_voting, p.rcid
+               p.sources, p.link, p.yes, p.no, p.abstain, p.non_voting, p.rcid,
+               p.draft, p.committee_report, p.meeting, p.total_ms, p.modality
         FROM pick p
         LEFT JOIN (
             SELECT r.rid, list_sort(list_distinct(list(i.issue))) AS issues

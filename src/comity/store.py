@@ -30,7 +30,7 @@ from comity.errors import DataFormatError, StoreError, ValidationError
 from comity.panel import Panel
 from comity.sources.base import SourceData
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PARSE_THREADS = int(os.environ.get("COMITY_PARSE_THREADS", "2"))
 
 SCHEMA = """
@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS src_resolutions (
     special VARCHAR, date DATE, symbol VARCHAR, title VARCHAR, agenda VARCHAR,
     subjects VARCHAR, important BOOLEAN, amend BOOLEAN, para BOOLEAN, adoption VARCHAR,
     outcome VARCHAR, yes INTEGER, no INTEGER, abstain INTEGER, non_voting INTEGER,
-    link VARCHAR, row BIGINT);
+    link VARCHAR, draft VARCHAR, committee_report VARCHAR, meeting VARCHAR, total_ms INTEGER,
+    modality VARCHAR, row BIGINT);
 CREATE TABLE IF NOT EXISTS src_matrix (
     ingest_id INTEGER, n_res INTEGER, states VARCHAR[], votes BLOB, rows BLOB);
 CREATE TABLE IF NOT EXISTS src_issues (
@@ -216,6 +217,14 @@ class Store:
 
     # -- schema --------------------------------------------------------------------------
     def _init_schema(self) -> None:
+        if self._has_table("meta"):
+            got = self.con.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+            if got and got[0][0] != str(SCHEMA_VERSION):
+                raise StoreError(
+                    f"store {self.path} has schema version {got[0][0]}, this comity writes "
+                    f"version {SCHEMA_VERSION}: ingest into a new store (--db NEW.duckdb) "
+                    "or delete the old file")
         self.con.execute(SCHEMA)
         self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
                          [str(SCHEMA_VERSION)])

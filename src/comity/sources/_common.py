@@ -158,11 +158,13 @@ def finish_resolutions(df: pd.DataFrame) -> pd.DataFrame:
         "important": pd.NA, "amend": False, "para": False, "adoption": "recorded",
         "outcome": "adopted",
         "yes": pd.NA, "no": pd.NA, "abstain": pd.NA, "non_voting": pd.NA, "link": None,
+        "draft": None, "committee_report": None, "meeting": None, "total_ms": pd.NA,
+        "modality": None,
     }
     for col, val in defaults.items():
         if col not in df.columns:
             df[col] = val
-    for col in ("yes", "no", "abstain", "non_voting", "session"):
+    for col in ("yes", "no", "abstain", "non_voting", "session", "total_ms"):
         df[col] = df[col].astype("Int64")
     for col in ("important", "amend", "para"):
         df[col] = df[col].astype("boolean")

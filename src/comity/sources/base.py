@@ -26,6 +26,11 @@ adoption            str         ``recorded`` or ``without_vote`` (adopted withou
                                 kept as metadata, has no vote rows)
 yes/no/abstain/non_voting  Int64  tallies as the source records them (NA where not given)
 link                str/None    URL of the official record
+draft               str/None    symbol of the draft resolution (official files)
+committee_report    str/None    report of the Main Committee transmitting the draft
+meeting             str/None    symbol of the meeting record (e.g. ``A/80/PV.30``)
+total_ms            Int64       total members counted by the source
+modality            str/None    SC: adopted with or without a vote
 row                 int64       1-based data record of the first row describing it
 ==================  ==========  =================================================================
 
@@ -53,7 +58,7 @@ import pandas as pd
 RESOLUTION_COLUMNS = [
     "key", "body", "session", "special", "date", "symbol", "title", "agenda", "subjects",
     "important", "amend", "para", "adoption", "outcome", "yes", "no", "abstain", "non_voting",
-    "link", "row",
+    "link", "draft", "committee_report", "meeting", "total_ms", "modality", "row",
 ]
 VOTE_COLUMNS = ["key", "state", "vote", "row"]
 ISSUE_COLUMNS = ["key", "issue"]

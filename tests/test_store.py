@@ -167,3 +167,19 @@ def test_cli_error_no_traceback(tmp_path: Path) -> None:
     assert r.returncode != 0
     assert "no recognised voting file" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_format_forced_and_unknown(tmp_path: Path) -> None:
+    from comity.errors import DataFormatError
+
+    d = M.write_all(tmp_path / "mini")
+    renamed = tmp_path / "data.bin"
+    renamed.write_bytes((d / "scrape.csv.gz").read_bytes())
+    with Store(tmp_path / "f.duckdb") as s:
+        rep = s.ingest([renamed], fmt="scrape")
+        assert [x["source"] for x in rep.loaded] == ["scrape"]
+        with pytest.raises(DataFormatError, match="unknown format"):
+            s.ingest([renamed], fmt="excel")
+        # forcing the wrong parser gives a located format error, not a crash
+        with pytest.raises(DataFormatError, match="required column.*'rcid'"):
+            s.ingest([d / "75.json.gz"], fmt="voeten2016")

@@ -107,8 +107,9 @@ def _open(db: Path | None, read_only: bool = True):
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories to load.")],
     db: DbOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="Only 'auto' (detect by content).")]
-    = "auto",
+    fmt: Annotated[str, typer.Option("--format", help="auto (detect each file by content), "
+                                     "or force one: voeten2016, unvotes, scrape, unxml, "
+                                     "undl_ga, undl_sc, supplement.")] = "auto",
     strict: Annotated[bool, typer.Option("--strict", help="Fail (and write nothing) on any "
                                          "tally mismatch.")] = False,
     as_json: JsonOpt = False,
@@ -118,11 +119,9 @@ def ingest(
 
     from comity.store import Store
 
-    if fmt != "auto":
-        raise ComityError(f"--format {fmt!r}: only 'auto' is supported (detection by content)")
     with Store(db) as store:
         if as_json:
-            report = store.ingest(paths, strict=strict)
+            report = store.ingest(paths, strict=strict, fmt=fmt)
         else:
             with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                           console=err_console, transient=True) as prog:
@@ -131,7 +130,7 @@ def ingest(
                 def cb(desc: str, done: int, total: int) -> None:
                     prog.update(task, description=desc, completed=done, total=total)
 
-                report = store.ingest(paths, strict=strict, progress=cb)
+                report = store.ingest(paths, strict=strict, fmt=fmt, progress=cb)
     if as_json:
         _print_json(report.to_dict())
         return

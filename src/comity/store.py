@@ -98,13 +98,23 @@ class IngestReport:
         }
 
 
-def plan_ingest(paths: Iterable[str | Path]) -> tuple[list[PlannedFile], list[str]]:
+FORMATS = ("auto", "voeten2016", "unvotes", "scrape", "unxml", "undl_ga", "undl_sc",
+           "supplement")
+
+
+def plan_ingest(paths: Iterable[str | Path], fmt: str = "auto"
+                ) -> tuple[list[PlannedFile], list[str]]:
     """Detect every file under ``paths`` by content and group/order them for ingest.
 
     Returns the planned loads and the skipped files (READMEs, unknown formats). A path
-    with no recognised file at all is a :class:`DataFormatError`.
+    with no recognised file at all is a :class:`DataFormatError`. With ``fmt`` other than
+    ``auto``, every file given is read with that parser (a directory still skips files of
+    other formats; ``unvotes`` takes its three tables by content).
     """
     from comity.sources.detect import KINDS, detect_format
+
+    if fmt not in FORMATS:
+        raise DataFormatError(f"unknown format {fmt!r}", expected=", ".join(FORMATS))
 
     found: dict[str, list[Path]] = {k: [] for k in KINDS}
     skipped: list[str] = []
@@ -116,6 +126,10 @@ def plan_ingest(paths: Iterable[str | Path]) -> tuple[list[PlannedFile], list[st
         recognised = 0
         for f in files:
             kind = detect_format(f)
+            if fmt not in ("auto", "unvotes") and (not p.is_dir() or kind == fmt):
+                kind = fmt
+            elif fmt == "unvotes" and kind is not None and not kind.startswith("unvotes"):
+                kind = None
             if kind is None:
                 skipped.append(str(f))
             else:
@@ -273,15 +287,19 @@ class Store:
         paths: Sequence[str | Path],
         *,
         strict: bool = False,
+        fmt: str = "auto",
         progress: Callable[[str, int, int], None] | None = None,
     ) -> IngestReport:
-        """Load every recognised file under ``paths`` in one transaction."""
+        """Load every recognised file under ``paths`` in one transaction.
+
+        ``fmt``: ``auto`` (detect each file by content) or one of :data:`FORMATS`.
+        """
         import time
 
         if self.read_only:
             raise StoreError("store opened read-only")
         t0 = time.perf_counter()
-        plan, skipped = plan_ingest(paths)
+        plan, skipped = plan_ingest(paths, fmt)
         known = self.known_sha256()
         todo: list[tuple[PlannedFile, list[str]]] = []
         unchanged: list[str] = []

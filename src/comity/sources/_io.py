@@ -103,7 +103,8 @@ def read_csv_table(
     if missing:
         raise DataFormatError(
             f"required column(s) {', '.join(repr(m) for m in missing)} missing; header has "
-            f"{', '.join(repr(n) for n in names_clean[:20])}",
+            f"{', '.join(repr(n[:30]) for n in names_clean[:8])}"
+            f"{' …' if len(names_clean) > 8 else ''}",
             file=label(path), row=0, field=missing[0], expected="a header naming every "
             f"required column: {', '.join(required)}",
         )

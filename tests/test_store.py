@@ -181,5 +181,5 @@ def test_format_forced_and_unknown(tmp_path: Path) -> None:
         with pytest.raises(DataFormatError, match="unknown format"):
             s.ingest([renamed], fmt="excel")
         # forcing the wrong parser gives a located format error, not a crash
-        with pytest.raises(DataFormatError, match="required column.*'rcid'"):
+        with pytest.raises(DataFormatError, match=r"required column.*'rcid'"):
             s.ingest([d / "75.json.gz"], fmt="voeten2016")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from comity.alignment import alignment, alignment_matrix, cohesion
+from comity.claims import evaluate, parse_claim
 from comity.errors import (
     ComityError,
     DataFormatError,
@@ -27,4 +28,6 @@ __all__ = [
     "alignment",
     "alignment_matrix",
     "cohesion",
+    "evaluate",
+    "parse_claim",
 ]

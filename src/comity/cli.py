@@ -284,7 +284,8 @@ def _register_plugins() -> None:
     """Commands that live in their own modules (each adds itself to ``app``)."""
     import importlib
 
-    for mod in ("comity.cli_align", "comity.cli_sc", "comity.cli_idealpoints"):
+    for mod in ("comity.cli_align", "comity.cli_sc", "comity.cli_idealpoints", "comity.cli_web",
+                "comity.cli_claims"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

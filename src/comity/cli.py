@@ -285,7 +285,7 @@ def _register_plugins() -> None:
     import importlib
 
     for mod in ("comity.cli_align", "comity.cli_sc", "comity.cli_idealpoints", "comity.cli_web",
-                "comity.cli_claims"):
+                "comity.cli_claims", "comity.cli_shifts"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

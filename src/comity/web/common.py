@@ -1,0 +1,178 @@
+"""Plumbing shared by the routers: the context, errors, caching and serialisation."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pandas as pd
+from fastapi import Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from comity.errors import (
+    ComityError,
+    StoreError,
+    UnknownBlocError,
+    UnknownStateError,
+)
+from comity.web.context import WebContext
+from comity.web.models import ErrorOut
+from comity.web.tables import csv_response
+
+JSON_MEDIA = "application/json"
+
+#: Bounds on inputs and result sizes (also reported by /api/info).
+LIMITS: dict[str, int] = {
+    "max_limit": 1000,
+    "max_offset": 1_000_000,
+    "max_bootstrap": 5000,
+    "max_parties": 10,
+    "max_states": 250,
+    "max_bootstrap_work": 2_000_000,  # draws x pairs x periods for one alignment query
+}
+
+
+class Unavailable(Exception):
+    """An optional analysis module is not installed (yet): answered with 503."""
+
+
+class NotFound(Exception):
+    """A named record does not exist: answered with 404."""
+
+
+def error_status(exc: Exception) -> int:
+    if isinstance(exc, UnknownStateError | UnknownBlocError | NotFound):
+        return 404
+    if isinstance(exc, StoreError | Unavailable):
+        return 503
+    return 422
+
+
+def error_body(exc: Exception) -> dict[str, str]:
+    return {"detail": str(exc), "error": type(exc).__name__}
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "Unknown state, bloc or record (named in detail)."},
+    422: {"description": "Invalid input: the message names the parameter and what was "
+                         "expected."},
+    503: {"model": ErrorOut, "description": "Store or optional module unavailable."},
+}
+
+
+def ctx_of(request: Request) -> WebContext:
+    ctx: WebContext = request.app.state.ctx
+    return ctx
+
+
+def optional_module(name: str) -> ModuleType:
+    """``comity.<name>``, or :class:`Unavailable` with a message saying what is missing."""
+    try:
+        return importlib.import_module(f"comity.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name not in (f"comity.{name}", name):
+            raise
+        raise Unavailable(
+            f"the comity.{name} module is not installed in this version of comity, so "
+            f"this endpoint is not available yet") from None
+
+
+def attr(module: ModuleType, name: str) -> Any:
+    fn = getattr(module, name, None)
+    if fn is None:
+        raise Unavailable(f"{module.__name__} has no {name}() in this version of comity; "
+                          "this endpoint is not available yet")
+    return fn
+
+
+@dataclass
+class Payload:
+    """What a handler computed: a JSON document (validated against ``model``) and the table
+    offered as CSV."""
+
+    model: type[BaseModel]
+    data: dict[str, Any]
+    table: pd.DataFrame | Callable[[], pd.DataFrame] | None = None  # a callable: built lazily
+    filename: str = "comity"
+
+
+def render(payload: Payload, fmt: str) -> Response:
+    if fmt == "csv":
+        table = payload.table() if callable(payload.table) else payload.table
+        return csv_response(table if table is not None else pd.DataFrame(), payload.filename)
+    body = payload.model.model_validate(payload.data).model_dump_json()
+    return Response(content=body, media_type=JSON_MEDIA)
+
+
+def cache_key(path: str, query_string: bytes | str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The cache key of a GET: the path and the query items sorted by name (the order of a
+    repeated parameter, e.g. ``b``, is kept: it orders the answer)."""
+    qs = query_string.decode("latin-1") if isinstance(query_string, bytes) else query_string
+    items = sorted(parse_qsl(qs, keep_blank_values=True), key=lambda kv: kv[0])
+    return path, tuple(items)
+
+
+async def answer(request: Request, fmt: str, compute: Callable[[], Payload], *,
+                 fast: Callable[[], Payload | None] | None = None,
+                 cache: bool = True) -> Response:
+    """Serve ``compute()`` rendered as ``fmt``; GET answers are cached per query string (the
+    store is read-only, so they never go stale). ``fast()``, when given, is tried first on the
+    event loop: it must only read caches and return None when it cannot answer; the work
+    (``compute``) runs in the thread pool."""
+    ctx = ctx_of(request)
+    key = cache_key(request.url.path, request.scope.get("query_string", b"")) if cache \
+        else None
+    if key is not None:
+        hit = ctx.responses.get(key)
+        if hit is not None:
+            body, media, headers = hit
+            return Response(content=body, media_type=media, headers=headers)
+    payload = fast() if fast is not None else None
+    if payload is not None:
+        resp = render(payload, fmt)
+    else:
+        def work() -> Response:
+            return render(compute(), fmt)
+
+        resp = await run_in_threadpool(work)
+    if key is not None:
+        headers = {k: v for k, v in resp.headers.items() if k.lower() == "content-disposition"}
+        ctx.responses.put(key, (resp.body, resp.media_type, headers))
+    return resp
+
+
+class CachedGetMiddleware:
+    """Pure ASGI middleware answering a repeated GET of the API from the response cache
+    before routing and parameter validation (only answers that a validated request has put
+    in the cache are served, byte for byte)."""
+
+    def __init__(self, app: Any, ctx: Any) -> None:
+        self.app = app
+        self.ctx = ctx
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and \
+                scope["path"].startswith("/api/"):
+            hit = self.ctx.responses.get(cache_key(scope["path"],
+                                                   scope.get("query_string", b"")))
+            if hit is not None:
+                body, media, headers = hit
+                ctype = media if "charset" in media or not media.startswith("text/") \
+                    else media + "; charset=utf-8"
+                raw = [(b"content-type", ctype.encode()),
+                       (b"content-length", str(len(body)).encode())]
+                raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+                await send({"type": "http.response.start", "status": 200, "headers": raw})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
+__all__ = ["ERRORS", "LIMITS", "ComityError", "NotFound", "Payload", "Unavailable", "answer",
+           "attr", "ctx_of", "error_body", "error_status", "optional_module", "render"]

@@ -1,0 +1,316 @@
+"""Pydantic models of the JSON answers (they make the OpenAPI schema at ``/openapi.json``).
+
+Dates are ISO strings (``YYYY-MM-DD``), missing numbers ``null``. A state is its canonical
+code (upper case), a bloc its key (lower case).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Period = int | str
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorOut(BaseModel):
+    detail: str = Field(description="What went wrong, naming the offending input.")
+    error: str = Field(description="The comity exception class (e.g. UnknownStateError).")
+
+
+class BodyInfo(_Model):
+    body: str
+    resolutions: int
+    recorded: int
+    first: str | None
+    last: str | None
+    first_session: int | None = None
+    last_session: int | None = None
+
+
+class SourceInfo(_Model):
+    source: str
+    resolutions: int
+    votes: int
+
+
+class IngestInfo(_Model):
+    source: str
+    file: str
+    sha256: str
+    rows: int | None = None
+    at: str | None = None
+
+
+class InfoOut(BaseModel):
+    """What data the server answers from: counts, sources, files and their sha256."""
+
+    version: str
+    db: str = Field(description="File name of the store.")
+    counts: dict[str, int]
+    bodies: list[BodyInfo]
+    sources: list[SourceInfo]
+    ingests: list[IngestInfo] = Field(description="The latest loads (newest first).")
+    quality: dict[str, int] = Field(description="Data-quality findings by kind.")
+    measures: list[str]
+    issues: dict[str, str] = Field(description="Voeten's issue codes and what they cover.")
+    features: dict[str, bool] = Field(
+        description="Optional analyses available in this installation.")
+    limits: dict[str, int]
+
+
+class MembershipPeriod(BaseModel):
+    start: str | None
+    end: str | None = Field(description="First day no longer a member (null: still one).")
+    kind: str | None = None
+    note: str | None = None
+
+
+class StateOut(_Model):
+    code: str
+    name: str
+    member_from: str | None = None
+    member_to: str | None = None
+    predecessor: str | None = None
+    memberships: list[MembershipPeriod] = []
+
+
+class StatesOut(BaseModel):
+    at: str | None = Field(description="Only states that were members on this date.")
+    count: int
+    rows: list[StateOut]
+
+
+class BlocOut(_Model):
+    key: str
+    name: str
+    aliases: list[str]
+    description: str
+    n_members: int
+    first_date: str | None
+    members: list[str] = Field(description="Members on the date 'at'.")
+
+
+class BlocMembership(BaseModel):
+    state: str
+    start: str | None
+    end: str | None
+    source: str | None = None
+    note: str | None = None
+
+
+class BlocsOut(BaseModel):
+    at: str
+    rows: list[BlocOut]
+
+
+class BlocDetailOut(BlocOut):
+    memberships: list[BlocMembership]
+
+
+class ResolutionOut(_Model):
+    rid: str
+    body: str | None = None
+    session: int | None = None
+    date: str | None = None
+    symbol: str | None = None
+    title: str | None = None
+    issues: list[str] | None = None
+    important: bool | None = None
+    amend: bool | None = None
+    para: bool | None = None
+    adoption: str | None = None
+    outcome: str | None = None
+    yes: int | None = None
+    no: int | None = None
+    abstain: int | None = None
+    non_voting: int | None = None
+    sources: list[str] | None = None
+    link: str | None = None
+
+
+class ResolutionsOut(BaseModel):
+    total: int = Field(description="Resolutions matching the filters (all pages).")
+    limit: int
+    offset: int
+    rows: list[ResolutionOut]
+
+
+class VoteRow(BaseModel):
+    state: str
+    name: str | None
+    vote: str = Field(description="Y yes, N no, A abstain, X present/member but not voting.")
+    inferred: bool | None
+    source: str | None
+
+
+class VotesOut(BaseModel):
+    resolution: ResolutionOut
+    matches: int = Field(description="Stored votes matching the symbol (the first is shown).")
+    counts: dict[str, int]
+    rows: list[VoteRow]
+
+
+class PartyOut(BaseModel):
+    token: str
+    kind: str
+    code: str
+    name: str
+
+
+class AlignmentRow(BaseModel):
+    period: Period
+    start: str | None
+    end: str | None
+    state_a: str
+    state_b: str
+    measure: str
+    value: float | None
+    lo: float | None
+    hi: float | None
+    n: int
+    n_absent: int
+    n_nonmember: int
+    n_tied: int
+
+
+class AlignmentOut(BaseModel):
+    query: dict[str, Any]
+    parties: list[PartyOut]
+    rows: list[AlignmentRow]
+
+
+class MatrixRow(BaseModel):
+    state_a: str
+    state_b: str
+    value: float | None
+    lo: float | None = None
+    hi: float | None = None
+    n: int
+    n_absent: int
+    n_nonmember: int
+
+
+class MatrixOut(BaseModel):
+    query: dict[str, Any]
+    measure: str
+    period: Period
+    states: list[str]
+    rows: list[MatrixRow]
+
+
+class CohesionRow(BaseModel):
+    period: Period
+    start: str | None
+    end: str | None
+    bloc: str
+    measure: str
+    value: float | None
+    lo: float | None
+    hi: float | None
+    n: int
+    n_excluded: int
+    n_nonmember: int
+    members: float | None
+
+
+class CohesionOut(BaseModel):
+    query: dict[str, Any]
+    blocs: list[PartyOut]
+    rows: list[CohesionRow]
+
+
+class VetoRow(_Model):
+    rid: str
+    symbol: str | None
+    date: str | None
+    state: str
+    name: str | None
+    yes: int
+    no: int
+    abstain: int
+    non_voting: int
+    required: int
+    decisive: bool
+    title: str | None
+    link: str | None
+    sources: str | None
+
+
+class VetoesOut(BaseModel):
+    query: dict[str, Any]
+    note: str
+    rows: list[VetoRow]
+
+
+class CouncilMember(_Model):
+    state: str
+    name: str | None
+    permanent: bool
+    seat: str
+    votes: int
+    first_vote: str | None
+    last_vote: str | None
+
+
+class CouncilOut(BaseModel):
+    year: int
+    resolutions: int
+    members: list[CouncilMember]
+
+
+class IdealPointRow(_Model):
+    state: str
+    period: int
+    estimate: float | None
+    se: float | None
+    dim: int | None = None
+    lo: float | None = None
+    hi: float | None = None
+    n_votes: int | None = None
+
+
+class IdealPointsOut(BaseModel):
+    name: str
+    meta: dict[str, Any]
+    rows: list[IdealPointRow]
+
+
+class ClaimIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    text: str = Field(min_length=1, max_length=500,
+                      examples=["USA closer to RUS than to EU in 2025"])
+    measure: str | None = Field(default=None, max_length=20,
+                                description="agreement, S, kappa, pi or coincidence.")
+    body: Literal["GA", "SC", "both"] | None = Field(default=None,
+                                                     description="Default: GA.")
+    bootstrap: int | None = Field(default=None, ge=0, le=5000,
+                                  description="Bootstrap draws (default: comity's, 2000).")
+    seed: int | None = Field(default=0, ge=0, le=2**32 - 1)
+
+
+class ClaimOut(BaseModel):
+    text: str
+    sentence: str | None = Field(description="The claim in words, with the periods used.")
+    verdict: str
+    measure: str | None
+    effect: float | None
+    lo: float | None
+    hi: float | None
+    n: int | None
+    evidence: list[dict[str, Any]]
+    result: dict[str, Any] = Field(description="The whole claim result (ClaimResult.to_dict).")
+
+
+class AnalysisOut(BaseModel):
+    """Answer of an optional analysis module (shifts, clusters): the query, a table and the
+    module's own JSON description of its result."""
+
+    query: dict[str, Any]
+    rows: list[dict[str, Any]]
+    result: dict[str, Any]

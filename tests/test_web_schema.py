@@ -17,7 +17,6 @@ import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
 pytest.importorskip("uvicorn")
-from hypothesis import HealthCheck, settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = int(os.environ.get("COMITY_SCHEMA_EXAMPLES", "12"))
@@ -68,19 +67,21 @@ def server(full_store) -> Iterator[str]:
             proc.wait()
 
 
-@pytest.fixture(scope="module")
-def api_schema(server: str):
-    return schemathesis.openapi.from_url(server + "/openapi.json")
+def test_api_conforms_to_its_schema(server: str) -> None:
+    """Run schemathesis' own runner (its CLI) against the live server: no 5xx, every
+    response conforms to the schema.
 
-
-schema = schemathesis.pytest.from_fixture("api_schema")
-
-
-@schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
-def test_api_conforms_to_its_schema(case) -> None:
-    # Left out: positive_data_acceptance. A request can fit the schema and still name no
-    # known state ("USA" and "Narnia" are both strings): the documented 404/422 answer is right.
-    case.call_and_validate(timeout=120,
-                           excluded_checks=[schemathesis.checks.positive_data_acceptance])
+    Left out: ``positive_data_acceptance``. A request can fit the schema and still name no
+    known state ("USA" and "Narnia" are both strings): the documented 404/422 answer is right.
+    The CLI is used rather than the pytest plugin, whose hooks depend on pytest internals;
+    its "coverage" phase is left out (it crashes inside Hypothesis' lambda reprs on this
+    schemathesis/Hypothesis pair) — the fuzzing phase generates valid and invalid requests.
+    """
+    exe = Path(sys.executable).with_name("schemathesis")
+    cmd = [str(exe) if exe.exists() else "schemathesis", "run", server + "/openapi.json",
+           "--checks", "all", "--exclude-checks", "positive_data_acceptance",
+           "--phases", "examples,fuzzing",
+           "--max-examples", str(EXAMPLES), "--seed", "1", "--generation-deterministic",
+           "--request-timeout", "120", "--workers", "2"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
+    assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-2000:]

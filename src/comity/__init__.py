@@ -12,6 +12,7 @@ from comity.errors import (
     UnknownStateError,
     ValidationError,
 )
+from comity.idealpoints import DynamicIdealPoints
 from comity.panel import Panel
 
 __version__ = "0.1.0"
@@ -19,6 +20,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ComityError",
     "DataFormatError",
+    "DynamicIdealPoints",
     "Panel",
     "StoreError",
     "UnknownBlocError",

@@ -145,11 +145,14 @@ def _latest_fit(ctx: Any) -> str:
 
 
 # ------------------------------------------------------------------------- claims
+BODY_ERROR: dict[int | str, dict[str, str]] = {
+    400: {"description": "The request body is not valid JSON."}}
+
 def _verdict(v: Any) -> str:
     return str(getattr(v, "value", v))
 
 
-@router.post("/claims", response_model=ClaimOut, responses={**ERRORS, **csv_doc(
+@router.post("/claims", response_model=ClaimOut, responses={**ERRORS, **BODY_ERROR, **csv_doc(
     "The evidence table as CSV (with format=csv).")},
     summary="Evaluate a claim ('USA closer to RUS than to EU in 2025'): verdict, effect, CI, "
             "evidence")

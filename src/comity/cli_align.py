@@ -63,32 +63,17 @@ day no longer a member, ``null`` = still a member).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 import typer
 from rich.table import Table
 
-from comity.cli import _print_json, _table, app, console, err_console
+from comity.cli import DbOpt, JsonOpt, _print_json, _table, app, console, err_console
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _command(name: str | None = None) -> Callable[[F], F]:
-    def register(fn: F) -> F:
-        app.command(name=name)(fn)
-        return fn
-
-    return register
-
-DbOpt = Annotated[Path | None, typer.Option("--db", help="Store file (default: $COMITY_DB or "
-                                            "the user data dir).", envvar="COMITY_DB")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable keys) instead of a "
-                                       "table.")]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First year or date (YYYY-MM-DD).")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last year or date (inclusive).")]
 ByOpt = Annotated[str, typer.Option("--by", help="year, session, all, or rolling:N (N-year "
@@ -132,7 +117,7 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     err_console.print(f"[dim]wrote {path}[/dim]", highlight=False)
 
 
-@_command()
+@app.command()
 def align(
     parties: Annotated[list[str], typer.Argument(
         help="A state, then the states or blocs to compare it with (USA RUS EU).")],
@@ -212,7 +197,7 @@ def align(
                   f"than {q['min_votes']} votes: no value.[/dim]", highlight=False)
 
 
-@_command()
+@app.command()
 def matrix(
     year: Annotated[int | None, typer.Option("--year", help="One year (default: the latest "
                                              "year with votes).")] = None,
@@ -300,7 +285,7 @@ def matrix(
         _table(view, f"{side} aligned ({m})")
 
 
-@_command()
+@app.command()
 def cohesion(
     blocs_: Annotated[list[str], typer.Argument(metavar="BLOC...",
                                                 help="One or more blocs (EU NATO G7).")],
@@ -356,7 +341,7 @@ def cohesion(
                   highlight=False)
 
 
-@_command(name="blocs")
+@app.command(name="blocs")
 def blocs_cmd(
     name: Annotated[str | None, typer.Argument(help="One bloc: show its membership history.")]
     = None,

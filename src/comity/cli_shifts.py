@@ -97,31 +97,15 @@ where ``EVAL`` = ``{"macro_f1", "per_issue": {"me": f1, ...}, "detail": [{"issue
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 import typer
 
-from comity.cli import _print_json, _table, app, console, err_console
+from comity.cli import DbOpt, JsonOpt, _print_json, _table, app, console, err_console
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _command(name: str | None = None) -> Callable[[F], F]:
-    def register(fn: F) -> F:
-        app.command(name=name)(fn)
-        return fn
-
-    return register
-
-
-DbOpt = Annotated[Path | None, typer.Option("--db", help="Store file (default: $COMITY_DB or "
-                                            "the user data dir).", envvar="COMITY_DB")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable keys) instead of a "
-                                       "table.")]
 IssueOpt = Annotated[str | None, typer.Option(
     "--issue", help="Voeten issue: me nu di hr co ec, or a name ('human rights').")]
 BodyOpt = Annotated[str, typer.Option("--body", help="GA, SC or both.")]
@@ -149,7 +133,7 @@ def _wrote(path: Path) -> None:
 
 
 # =================================================================================== shifts
-@_command()
+@app.command()
 def shifts(
     a: Annotated[str, typer.Argument(help="A state or bloc (USA, EU, ...).")],
     b: Annotated[str, typer.Argument(help="The other state or bloc.")],
@@ -214,7 +198,7 @@ def shifts(
         console.print("no change point at this penalty")
 
 
-@_command()
+@app.command()
 def movers(
     reference: Annotated[str, typer.Argument(help="Reference state or bloc (USA, EU, ...).")],
     from_: Annotated[str, typer.Option("--from", help="First period: 2014, 2010-2014 or "
@@ -268,7 +252,7 @@ def movers(
             f"biggest moves of ideal points (fit {q['ideal']})")
 
 
-@_command()
+@app.command()
 def switches(
     state: Annotated[str | None, typer.Option("--state", help="One state (default: all).")]
     = None,
@@ -307,7 +291,7 @@ def switches(
 
 
 # ================================================================================== clusters
-@_command(name="clusters")
+@app.command(name="clusters")
 def clusters_cmd(
     year: Annotated[int | None, typer.Option("--year", help="One year.")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="First year or date.")] = None,

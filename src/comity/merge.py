@@ -562,12 +562,15 @@ def _resolutions_table(con) -> None:
         ) i USING (rid)
         ORDER BY p.body, p.date, p.rid
     """)
-    con.execute("""
-        UPDATE resolutions SET recurring_key = lower(trim(regexp_replace(regexp_replace(
-            coalesce(title, ''), '[0-9]+|\\(.*?\\)|\\[.*?\\]', ' ', 'g'),
-            '[^A-Za-z]+', ' ', 'g')))
-        WHERE title IS NOT NULL
-    """)
+    from comity.recurring import recurring_keys
+
+    res = con.sql("SELECT rid, title, agenda, session, amend, para FROM resolutions").df()
+    keys = pd.DataFrame({"rid": res["rid"].to_numpy(),
+                         "rkey": recurring_keys(res).replace("", None).to_numpy()})
+    con.register("rkeys_df", keys)
+    con.execute("UPDATE resolutions SET recurring_key = k.rkey FROM rkeys_df k "
+                "WHERE resolutions.rid = k.rid")
+    con.unregister("rkeys_df")
 
 
 def _quality(con) -> None:

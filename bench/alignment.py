@@ -34,7 +34,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -44,6 +43,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from _store import ensure_store  # noqa: E402
 from comity.alignment import alignment, alignment_matrix  # noqa: E402
 from comity.measures import MEASURES  # noqa: E402
 from comity.panel import Panel  # noqa: E402
@@ -80,13 +80,7 @@ def main() -> None:
     ap.add_argument("--baseline-repeat", type=int, default=1)
     args = ap.parse_args()
 
-    tmp = None
-    db = args.db
-    if db is None:
-        tmp = tempfile.TemporaryDirectory()
-        db = Path(tmp.name) / "bench.duckdb"
-        with Store(db) as s:
-            s.ingest([args.data])
+    db, tmp = ensure_store(args.db, args.data)
     with Store(db, read_only=True) as store:
         t = time.perf_counter()
         panel = store.panel(body="GA", start="1946-01-01")

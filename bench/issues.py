@@ -24,13 +24,13 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from _store import ensure_store  # noqa: E402
 from comity.issuecoding import corpus, evaluate  # noqa: E402
 from comity.store import Store  # noqa: E402
 
@@ -46,13 +46,7 @@ def main() -> None:
     ap.add_argument("--rolling", action="store_true", help="also one-session-ahead splits")
     args = ap.parse_args()
 
-    tmp = None
-    db = args.db
-    if db is None:
-        tmp = tempfile.TemporaryDirectory()
-        db = Path(tmp.name) / "bench.duckdb"
-        with Store(db) as s:
-            s.ingest([args.data])
+    db, tmp = ensure_store(args.db, args.data)
     with Store(db, read_only=True) as store:
         frame = corpus(store)
     t0 = time.perf_counter()

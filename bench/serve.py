@@ -36,11 +36,12 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
+
+from _store import ensure_store
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -142,15 +143,7 @@ def main() -> None:
     if not 1 <= args.requests <= 1_000_000 or not 1 <= args.concurrency <= 512:
         raise SystemExit("--requests must be 1..1,000,000 and --concurrency 1..512")
 
-    tmp = None
-    db = args.db
-    if db is None:
-        from comity.store import Store
-
-        tmp = tempfile.TemporaryDirectory()
-        db = Path(tmp.name) / "bench.duckdb"
-        with Store(db) as s:
-            s.ingest([args.data])
+    db, tmp = ensure_store(args.db, args.data)
     port = free_port()
     proc = start_server(db, port, args.workers)
     try:

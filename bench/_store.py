@@ -1,0 +1,23 @@
+"""Shared by the benchmarks: the store to measure on (``--db``, or one built from the data)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+
+def ensure_store(db: str | Path | None, data: str | Path
+                 ) -> tuple[Path, tempfile.TemporaryDirectory | None]:
+    """``db`` if given; else a store ingested from ``data`` in a temporary directory, which
+    the caller cleans up (the second value; None when nothing was built)."""
+    if db is not None:
+        return Path(db), None
+    from comity.store import Store
+
+    tmp = tempfile.TemporaryDirectory()
+    path = Path(tmp.name) / "bench.duckdb"
+    print(f"building a store from {data} ...", file=sys.stderr)
+    with Store(path) as s:
+        s.ingest([data])
+    return path, tmp

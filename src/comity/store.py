@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -76,6 +77,9 @@ def sha256_file(path: str | Path) -> str:
 class PlannedFile:
     kind: str
     paths: tuple[Path, ...]
+
+
+VOTE_INT = {"Y": 1, "A": 2, "N": 3, "X": 8}
 
 
 @dataclass(frozen=True)
@@ -309,32 +313,29 @@ class Store:
                 unchanged.extend(str(p) for p in pf.paths)
             else:
                 todo.append((pf, shas))
-        parsed: list[tuple[PlannedFile, list[str], SourceData]] = []
-        # parse in two threads (Arrow's reader and NumPy release the GIL); order is kept
-        from concurrent.futures import ThreadPoolExecutor
-
-        workers = max(1, min(PARSE_THREADS, len(todo)))
-        with ThreadPoolExecutor(workers) as ex:
-            futures = [ex.submit(parse_planned, pf) for pf, _ in todo]
-            for i, ((pf, shas), fut) in enumerate(zip(todo, futures, strict=True)):
-                if progress:
-                    progress(f"parse {Path(pf.paths[0]).name}", i, len(todo) + 1)
-                parsed.append((pf, shas, fut.result()))
-        loaded: list[dict] = []
-        if not parsed:
+        if not todo:
             return IngestReport(loaded=(), unchanged=tuple(unchanged), skipped=tuple(skipped),
                                 counts=self.counts(), quality=self.quality_summary(),
                                 seconds=time.perf_counter() - t0)
-        if progress:
-            progress("write and merge", len(todo), len(todo) + 1)
+        loaded: list[dict] = []
         con = self.con
+        # files are parsed in two threads (Arrow, NumPy and DuckDB release the GIL) while the
+        # main thread stages each parsed file, in plan order, inside the one transaction
+        from concurrent.futures import ThreadPoolExecutor
+
+        workers = max(1, min(PARSE_THREADS, len(todo)))
+        ex = ThreadPoolExecutor(workers)
         con.execute("BEGIN TRANSACTION")
         try:
+            futures: list[Any] = [ex.submit(parse_planned, pf) for pf, _ in todo]
             self._write_reference_tables()
             next_id = con.execute(
                 "SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchall()[0][0]
             now = datetime.now(UTC).replace(tzinfo=None)
-            for pf, shas, sd in parsed:
+            for i, ((pf, shas), fut) in enumerate(zip(todo, futures, strict=True)):
+                if progress:
+                    progress(f"parse {Path(pf.paths[0]).name}", i, len(todo) + 1)
+                sd = fut.result()
                 iid = int(next_id)
                 next_id += 1
                 self._supersede(sd.source, [Path(p).name for p in pf.paths])
@@ -346,6 +347,11 @@ class Store:
                 loaded.append({"source": sd.source, "files": [str(p) for p in pf.paths],
                                "resolutions": len(sd.resolutions), "votes": len(sd.votes),
                                "rows": sd.rows_read})
+                futures[i] = None  # free the parsed rows
+                del sd
+            ex.shutdown()
+            if progress:
+                progress("write and merge", len(todo), len(todo) + 1)
             from comity.merge import rebuild
 
             rebuild(con)
@@ -357,6 +363,7 @@ class Store:
                     "written (see `comity check` after a non-strict ingest)")
             con.execute("COMMIT")
         except BaseException:
+            ex.shutdown(wait=True, cancel_futures=True)
             con.execute("ROLLBACK")
             raise
         if progress:
@@ -383,7 +390,9 @@ class Store:
         r.insert(0, "kid", np.arange(len(r), dtype=np.int32))
         r.insert(0, "ingest_id", iid)
         r["date"] = r["date"].dt.date
-        con.register("r_df", r)
+        import pyarrow as pa
+
+        con.register("r_df", pa.Table.from_pandas(r, preserve_index=False))
         con.execute("INSERT INTO src_resolutions BY NAME SELECT * FROM r_df")
         con.unregister("r_df")
         v = sd.votes
@@ -397,10 +406,12 @@ class Store:
             raise DataFormatError(f"vote rows refer to a resolution key not in the file "
                                   f"({kcol[kid < 0].iloc[0]!r})", file=sd.file)
         s_codes, s_uniq = pd.factorize(v["state"])
-        vote_code = pd.Series(v["vote"]).map({"Y": 1, "A": 2, "N": 3, "X": 8})
+        v_codes, v_uniq = pd.factorize(v["vote"])
+        lut = np.array([VOTE_INT.get(str(x), 0) for x in v_uniq] + [0], dtype=np.int8)
+        vote_code = lut[v_codes]
         votes = np.zeros((len(r), len(s_uniq)), dtype=np.int8)
         rows = np.zeros((len(r), len(s_uniq)), dtype=np.int32)
-        votes[kid, s_codes] = vote_code.to_numpy(dtype=np.int8)
+        votes[kid, s_codes] = vote_code
         rows[kid, s_codes] = v["row"].to_numpy(dtype=np.int32)
         from comity.merge import pack_matrix
 

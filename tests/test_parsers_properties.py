@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -84,3 +85,96 @@ def test_split_part_rejoins(s: str) -> None:
     assert sym.startswith(base)
     if not sym.startswith("S/"):
         assert base + part == sym.replace("[", "").replace("]", "")
+
+
+# -- the vectorised helpers agree with the plain computations they replace ----------------
+int_arrays = st.lists(st.integers(-5, 60), max_size=60) | st.lists(
+    st.integers(0, 10**12), max_size=20)
+
+
+@given(int_arrays, st.booleans())
+def test_unique_index_inverse_is_np_unique(values: list[int], sort: bool) -> None:
+    import numpy as np
+
+    from comity.sources._common import has_repeats, unique_index_inverse
+
+    a = np.array(sorted(values) if sort else values, dtype=np.int64)
+    want = np.unique(a, return_index=True, return_inverse=True)
+    got = unique_index_inverse(a)
+    for w, g in zip(want, got, strict=True):
+        assert np.array_equal(w, g) and w.dtype == g.dtype
+    assert has_repeats(a) == (len(set(values)) < len(values))
+
+
+@given(st.lists(st.sampled_from(["yes", " yes", "No ", "no", "abstain", "", " é "]),
+                max_size=30), st.integers(1, 4))
+def test_dict_factorize_is_factorize(values: list[str], chunks: int) -> None:
+    import numpy as np
+    import pyarrow as pa
+
+    from comity.sources._common import dict_factorize, strip_lower
+
+    arr = pa.chunked_array([pa.array(values[i::chunks], type=pa.string())
+                            for i in range(chunks)], type=pa.string())
+    codes, uniq = dict_factorize(arr, strip_lower)
+    want_codes, want_uniq = pd.factorize(arr.to_pandas().str.strip().str.lower())
+    assert np.array_equal(codes, want_codes) and list(uniq) == list(want_uniq)
+
+
+@given(st.lists(st.lists(st.sampled_from(["a", "b,", "c"]), min_size=1, max_size=4)
+                .map("".join), min_size=2, max_size=12),
+       st.sampled_from(["\n", "", "\n\n", "\r\n"]), st.integers(1, 9), st.data())
+def test_select_rows_is_line_split(lines: list[str], end: str, step: int, data) -> None:
+    import numpy as np
+
+    import comity.sources._io as io_
+
+    text = ("\n".join(lines) + end).encode()
+    n_rows = len(lines) - 1
+    rows = np.array(data.draw(st.lists(st.integers(0, n_rows - 1), max_size=5)), dtype=np.int64)
+    old, io_._SCAN_STEP = io_._SCAN_STEP, step
+    try:
+        got = io_.select_rows(text, n_rows, rows)
+    finally:
+        io_._SCAN_STEP = old
+    if b"\r" in text or end == "\n\n":
+        assert got is None
+    else:
+        assert got == ("\n".join([lines[0], *(lines[r + 1] for r in rows)]) + "\n").encode()
+
+
+@given(st.lists(st.sampled_from(["1", " 22 ", "", "N.A.", "NA", "007", "123456789012345",
+                                 "1.0", "x", "-3", "1e3"]), max_size=12), st.booleans())
+def test_to_int_arrow_path_is_pandas_path(values: list[str], allow_blank: bool) -> None:
+    from comity.errors import DataFormatError
+    from comity.sources._common import to_int
+
+    def run(s: pd.Series) -> object:
+        try:
+            return to_int(s, file="f", field="x", allow_blank=allow_blank).tolist()
+        except DataFormatError as exc:
+            return str(exc), exc.row
+
+    assert run(pd.Series(values, dtype="str")) == run(pd.Series(values, dtype=object))
+
+
+@given(st.lists(st.sampled_from(["2019-10-10 00:00:00", "1 December 2020", "2020-12-01", "",
+                                 "31 February 2020", "garbage", "1999-01-02"]), max_size=10))
+def test_parse_dates_positions_are_labels(values: list[str]) -> None:
+    from comity.sources._common import _parse_dates_by_label, parse_dates
+
+    s = pd.Series(values, dtype="str", index=range(5, 5 + len(values)))
+    formats = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d %B %Y"]
+    todo = s.notna() & (s.astype(str).str.strip() != "")
+    pd.testing.assert_series_equal(parse_dates(s, formats),
+                                   _parse_dates_by_label(s, formats, todo))
+
+
+@given(st.lists(symbol_text.map(normalize_symbol) | st.sampled_from(
+    ["A/RES/377(V)[A-C]", "A/RES/ES-11/1", "A/RES/S-32/2", "", "A/RES/12(XIV)A"]), max_size=8))
+def test_session_from_symbol_loop_is_pandas(symbols: list[str]) -> None:
+    from comity.sources._common import _session_from_symbol_pandas, session_from_symbol
+
+    s = pd.Series(symbols, dtype=object)
+    pd.testing.assert_series_equal(session_from_symbol(s),
+                                   _session_from_symbol_pandas(s.astype(str)))

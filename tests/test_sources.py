@@ -123,3 +123,107 @@ def test_parse_unxml(mini: Path) -> None:
     v = sd.votes.set_index(["key", "state"])["vote"]
     assert v[("A/RES/75/10", "USA")] == "Y" and v[("A/RES/75/10", "SWE")] == "A"
     assert len(v.loc["A/RES/75/10"]) == 5
+
+
+def _frames_equal(a, b) -> None:
+    for f in ("resolutions", "votes", "issues", "quality"):
+        pd.testing.assert_frame_equal(getattr(a, f).astype(object), getattr(b, f).astype(object))
+
+
+def test_gzip_members_and_damage(tmp_path: Path) -> None:
+    """A gzip file of several members reads whole; a bad checksum or size is an error."""
+    import gzip
+
+    from comity.errors import DataFormatError
+    from comity.sources._io import read_bytes
+
+    data = ("\n".join([M.VOETEN_HEADER, *M.VOETEN_ROWS * 50]) + "\n").encode()
+    one = gzip.compress(data)
+    cases = {
+        "multi.gz": gzip.compress(data[:700]) + gzip.compress(data[700:]),
+        "padded.gz": one + b"\0\0\0\0",
+    }
+    for name, blob in cases.items():
+        (tmp_path / name).write_bytes(blob)
+        assert read_bytes(tmp_path / name) == data
+    bad_crc = one[:-8] + bytes([one[-8] ^ 1]) + one[-7:]
+    bad_size = one[:-4] + bytes([one[-4] ^ 1]) + one[-3:]
+    for name, blob in (("crc.gz", bad_crc), ("size.gz", bad_size)):
+        (tmp_path / name).write_bytes(blob)
+        with pytest.raises(DataFormatError, match="gzip"):
+            read_bytes(tmp_path / name)
+
+
+def test_voeten2016_line_endings(mini: Path, tmp_path: Path) -> None:
+    """CRLF line ends, a blank line or a BOM take the general path: same result."""
+    from comity.sources.voeten import parse_voeten2016
+
+    ref = parse_voeten2016(mini / "voeten.csv.gz")
+    lines = [M.VOETEN_HEADER, *M.VOETEN_ROWS]
+    variants = {
+        "crlf.csv": "\r\n".join(lines) + "\r\n",
+        "blank.csv": "\n".join([*lines[:4], "", *lines[4:]]),  # no final newline either
+        "bom.csv": "\ufeff" + "\n".join(lines) + "\n",
+    }
+    for name, text in variants.items():
+        (tmp_path / name).write_text(text, encoding="utf-8", newline="")
+        _frames_equal(parse_voeten2016(tmp_path / name), ref)
+
+
+def test_scrape_cells_with_spaces(mini: Path, tmp_path: Path) -> None:
+    """Cells with spaces around the vote take the general (trimming) path: same votes."""
+    from comity.sources.scrape import parse_scrape
+
+    ref = parse_scrape(mini / "scrape.csv.gz")
+    rows = [[*r[:11], *(f" {c} " if c else c for c in r[11:])] for r in M.SCRAPE_ROWS]
+    p = M.write_csv(tmp_path / "scrape.csv", M.SCRAPE_META + "," + ",".join(M.SCRAPE_STATES),
+                    rows)
+    got = parse_scrape(p)
+    pd.testing.assert_frame_equal(got.votes.astype(object), ref.votes.astype(object))
+    rows[1][12] = "Q"
+    p = M.write_csv(tmp_path / "scrape.csv", M.SCRAPE_META + "," + ",".join(M.SCRAPE_STATES),
+                    rows)
+    from comity.errors import DataFormatError
+
+    with pytest.raises(DataFormatError) as info:
+        parse_scrape(p)
+    assert info.value.row == 2 and info.value.field == "CANADA" and "'Q'" in str(info.value)
+
+
+def test_unxml_two_spellings_and_unknown_name(tmp_path: Path) -> None:
+    """A state under two spellings in one list is kept once (noted); an unknown name is
+    reported as an unknown state."""
+    import gzip
+    import json
+
+    from comity.errors import UnknownStateError
+    from comity.sources.unxml import parse_unxml
+
+    objs = M.unxml_objects()
+    objs[0]["MS_in_favour"] = [*objs[0]["MS_in_favour"], "UNITED STATES"]
+    p = tmp_path / "75.json.gz"
+    p.write_bytes(gzip.compress(("\n".join(json.dumps(o) for o in objs) + "\n").encode()))
+    sd = parse_unxml(p)
+    v = sd.votes[sd.votes.key == "A/RES/75/10"]
+    assert (v.state == "USA").sum() == 1 and len(v) == 5
+    assert "name the same state" in " ".join(sd.quality.detail)
+    objs[0]["MS_against"] = ["ATLANTIS"]
+    p.write_bytes(gzip.compress(("\n".join(json.dumps(o) for o in objs) + "\n").encode()))
+    with pytest.raises(UnknownStateError, match="ATLANTIS"):
+        parse_unxml(p)
+
+
+def test_header_names_as_arrow_infers(tmp_path: Path) -> None:
+    """Header names that Arrow's inference reads as something else than text."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from comity.sources._io import _header_names
+
+    line = (b'rcid,0x1F,"a,b",Inf,1.5e3,2020-01-01,12:30,NA,"",N/A,true,+5,00012, x ,'
+            b'\xc3\x9cber')
+    row = pacsv.read_csv(pa.BufferReader(line + b"\n"),
+                         read_options=pacsv.ReadOptions(autogenerate_column_names=True))
+    want = [str(v) if v is not None else "" for v in row.to_pylist()[0].values()]
+    assert _header_names(line, "x") == want
+    assert _header_names(b"rcid,country, vote", "x") == ["rcid", "country", " vote"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from comity.errors import DataFormatError
 from comity.sources.base import RESOLUTION_COLUMNS, VOTE_COLUMNS
@@ -45,12 +48,32 @@ def session_from_symbol(symbols: pd.Series) -> pd.Series:
     ``A/RES/68/262`` → 68, ``A/RES/377(V)`` → 5; emergency/special-session symbols
     (``A/RES/ES-11/1``) → NA (their regular session comes from the date).
     """
-    out = pd.Series(pd.NA, index=symbols.index, dtype="Int64")
     s = symbols.fillna("").astype(str)
-    new = s.str.extract(r"^A/RES/(\d+)/\d+")
+    vals = s.tolist()
+    if not all(v.isascii() for v in vals):  # Unicode digits: the general (pandas) path
+        return _session_from_symbol_pandas(s)
+    out: list[int | None] = []
+    for v in vals:
+        m = _SESSION_NEW.search(v)
+        if m is not None:
+            out.append(int(m.group(1)))
+            continue
+        m = _SESSION_OLD.search(v)
+        out.append(from_roman(m.group(1)) if m is not None else None)
+    return pd.Series(pd.array(out, dtype="Int64"), index=symbols.index)
+
+
+_SESSION_NEW = re.compile(r"^A/RES/(\d+)/\d+")
+_SESSION_OLD = re.compile(r"^A/RES/\d+\(([IVXL]+)\)")
+_SPECIAL = re.compile(r"^A/RES/((?:ES|S)-\d+)/")
+
+
+def _session_from_symbol_pandas(s: pd.Series) -> pd.Series:
+    out = pd.Series(pd.NA, index=s.index, dtype="Int64")
+    new = s.str.extract(_SESSION_NEW.pattern)
     m = new[0].notna()
     out[m] = new.loc[m, 0].astype(int)
-    old = s.str.extract(r"^A/RES/\d+\(([IVXL]+)\)")
+    old = s.str.extract(_SESSION_OLD.pattern)
     m2 = old[0].notna()
     if m2.any():
         out[m2] = old.loc[m2, 0].map(from_roman).astype(int)
@@ -71,7 +94,11 @@ def session_from_date(dates: pd.Series) -> pd.Series:
 
 def special_from_symbol(symbols: pd.Series) -> pd.Series:
     s = symbols.fillna("").astype(str)
-    ext = s.str.extract(r"^A/RES/((?:ES|S)-\d+)/")[0]
+    found = []
+    for v in s.tolist():
+        m = _SPECIAL.search(v)
+        found.append(m.group(1) if m is not None else None)
+    ext = pd.Series(found, index=s.index, dtype=s.dtype, name=0)  # as str.extract names it
     return ext.where(ext.notna(), None)
 
 
@@ -81,26 +108,59 @@ def voeten_unres_to_symbol(unres: pd.Series, session: pd.Series) -> pd.Series:
     Sessions 1–30 numbered resolutions consecutively with the session in Roman numerals,
     ``A/RES/2758(XXVI)``; from session 31 on, ``A/RES/31/1``. Parts (``A``, ``B``) are kept.
     """
-    s = unres.fillna("").astype(str).str.replace(r"\s+", "", regex=True).str.upper()
-    ext = s.str.extract(r"^(?:R|A/RES)/(\d+)/(\d+)(.*)$")
-    out = pd.Series(None, index=s.index, dtype=object)
-    ok = ext[0].notna()
-    sess = pd.to_numeric(ext[0], errors="coerce")
-    new = ok & (sess >= 31)
-    out[new] = "A/RES/" + ext.loc[new, 0] + "/" + ext.loc[new, 1] + ext.loc[new, 2]
-    old = ok & (sess < 31)
-    if old.any():
-        romans = sess[old].astype(int).map(roman)
-        out[old] = "A/RES/" + ext.loc[old, 1] + "(" + romans + ")" + ext.loc[old, 2]
-    rest = ~ok & (s != "")
-    out[rest] = s[rest]
-    return out.astype(object).where(out.notna(), None)
+    s = unres.fillna("").astype(str)
+    # as ``.str.replace(r"\s+", "", regex=True).str.upper()``: Python's re (pandas' choice
+    # for \s), then Arrow's upper-casing (pandas' for Arrow strings), over the values
+    no_ws = [_WS_RUN.sub("", v) for v in s.tolist()]
+    upper = pc.utf8_upper(pa.array(no_ws, type=pa.string())).to_pylist()
+    out: list[str | None] = []
+    for v in upper:
+        m = _UNRES.search(v)
+        if m is None:
+            out.append(v if v != "" else None)
+            continue
+        sess_txt, num, rest = m.groups()
+        sess = int(sess_txt) if sess_txt.isascii() else pd.to_numeric(
+            pd.Series([sess_txt]), errors="coerce").iloc[0]
+        if sess >= 31:
+            out.append("A/RES/" + sess_txt + "/" + num + rest)
+        elif sess < 31:
+            out.append("A/RES/" + num + "(" + roman(int(sess)) + ")" + rest)
+        else:  # not a number pandas can read
+            out.append(None)
+    return pd.Series(out, index=s.index, dtype=object)
+
+
+_WS_RUN = re.compile(r"\s+")
+_UNRES = re.compile(r"^(?:R|A/RES)/(\d+)/(\d+)(.*)$")
 
 
 def parse_dates(values: pd.Series, formats: list[str]) -> pd.Series:
     """Parse text dates trying each format in turn (vectorised); NaT where none fits."""
+    todo_s = values.notna() & (values.astype(str).str.strip() != "")
+    if not values.index.is_unique:
+        return _parse_dates_by_label(values, formats, todo_s)
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    todo = todo_s.to_numpy(dtype=bool, copy=True)
+    for fmt in formats:
+        if not todo.any():
+            break
+        pos = np.flatnonzero(todo)
+        got = pd.to_datetime(values.iloc[pos], format=fmt, errors="coerce")
+        try:
+            got_ns = got.astype("datetime64[ns]").to_numpy()
+        except Exception:  # out of range for ns, time zones: as the general path does
+            return _parse_dates_by_label(values, formats, todo_s)
+        ok = ~np.isnat(got_ns)
+        out[pos[ok]] = got_ns[ok]
+        todo[pos[ok]] = False
+    return pd.Series(out, index=values.index)
+
+
+def _parse_dates_by_label(values: pd.Series, formats: list[str],
+                          todo: pd.Series) -> pd.Series:
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    todo = values.notna() & (values.astype(str).str.strip() != "")
+    todo = todo.copy()
     for fmt in formats:
         if not todo.any():
             break
@@ -115,7 +175,10 @@ def to_int(values: pd.Series, *, file: str, field: str, rows: pd.Series | None =
            allow_blank: bool = True) -> pd.Series:
     """Text → nullable Int64; non-numeric text raises a located DataFormatError."""
     s = values.astype(str).str.strip()
-    blank = s.isin(["", "N.A.", "NA", "nan", "None"])
+    blank = s.isin(_BLANKS)
+    fast = _plain_ints(s, blank, allow_blank)
+    if fast is not None:
+        return fast
     num = pd.to_numeric(s.where(~blank), errors="coerce")
     bad = num.isna() & ~blank
     if bad.any():
@@ -139,6 +202,26 @@ def to_int(values: pd.Series, *, file: str, field: str, rows: pd.Series | None =
     return num.astype("Int64")
 
 
+_BLANKS = ["", "N.A.", "NA", "nan", "None"]
+
+
+def _plain_ints(s: pd.Series, blank: pd.Series, allow_blank: bool) -> pd.Series | None:
+    """:func:`to_int`'s result when every value of ``s`` is blank or up to 15 ASCII digits
+    (converted by Arrow, exactly as pd.to_numeric would), else None."""
+    arr = getattr(s.array, "_pa_array", None)
+    if arr is None or arr.null_count or not (pa.types.is_string(arr.type)
+                                             or pa.types.is_large_string(arr.type)):
+        return None
+    digits = pc.match_substring_regex(arr, r"^[0-9]{1,15}$")
+    isblank = pa.chunked_array([pa.array(blank.to_numpy(dtype=bool))])
+    if not pc.all(pc.or_(digits, isblank), min_count=0).as_py():
+        return None
+    if not allow_blank and blank.any():
+        return None
+    num = pc.cast(pc.if_else(digits, arr, pa.scalar(None, pa.string())), pa.int64())
+    return pd.Series(pd.array(num, dtype="Int64"), index=s.index, name=s.name)
+
+
 def check_date_range(dates: pd.Series, *, file: str, field: str, rows: pd.Series) -> None:
     """Impossible dates (before the UN or in the future) raise a located error."""
     lo, hi = pd.Timestamp("1945-10-24"), pd.Timestamp.now() + pd.Timedelta(days=1)
@@ -151,27 +234,42 @@ def check_date_range(dates: pd.Series, *, file: str, field: str, rows: pd.Series
         )
 
 
+_RESOLUTION_DEFAULTS: dict[str, object] = {
+    "special": None, "symbol": None, "title": None, "agenda": None, "subjects": None,
+    "important": pd.NA, "amend": False, "para": False, "adoption": "recorded",
+    "outcome": "adopted",
+    "yes": pd.NA, "no": pd.NA, "abstain": pd.NA, "non_voting": pd.NA, "link": None,
+    "draft": None, "committee_report": None, "meeting": None, "total_ms": pd.NA,
+    "modality": None,
+}
+_AS_INT64 = frozenset(("yes", "no", "abstain", "non_voting", "session", "total_ms"))
+_AS_BOOLEAN = frozenset(("important", "amend", "para"))
+
+
 def finish_resolutions(df: pd.DataFrame) -> pd.DataFrame:
     """Fill the optional columns and order them as the contract says."""
-    defaults: dict[str, object] = {
-        "special": None, "symbol": None, "title": None, "agenda": None, "subjects": None,
-        "important": pd.NA, "amend": False, "para": False, "adoption": "recorded",
-        "outcome": "adopted",
-        "yes": pd.NA, "no": pd.NA, "abstain": pd.NA, "non_voting": pd.NA, "link": None,
-        "draft": None, "committee_report": None, "meeting": None, "total_ms": pd.NA,
-        "modality": None,
-    }
-    for col, val in defaults.items():
-        if col not in df.columns:
-            df[col] = val
-    for col in ("yes", "no", "abstain", "non_voting", "session", "total_ms"):
-        df[col] = df[col].astype("Int64")
-    for col in ("important", "amend", "para"):
-        df[col] = df[col].astype("boolean")
-    df["date"] = pd.to_datetime(df["date"])
-    df["row"] = df["row"].astype("int64")
-    df["key"] = df["key"].astype(str)
-    return df[RESOLUTION_COLUMNS].reset_index(drop=True)
+    cols: dict[str, pd.Series] = {}
+    for col in RESOLUTION_COLUMNS:
+        if col in df.columns:
+            s = df[col]
+        elif col in _RESOLUTION_DEFAULTS:
+            val = _RESOLUTION_DEFAULTS[col]
+            s = (pd.Series([None] * len(df), index=df.index, dtype=object) if val is None
+                 else pd.Series(val, index=df.index))  # as ``df[col] = val`` makes it
+        else:
+            raise KeyError(col)
+        if col in _AS_INT64:
+            s = s.astype("Int64")
+        elif col in _AS_BOOLEAN:
+            s = s.astype("boolean")
+        elif col == "date":
+            s = pd.to_datetime(s)
+        elif col == "row":
+            s = s.astype("int64")
+        elif col == "key":
+            s = s.astype(str)
+        cols[col] = s
+    return pd.DataFrame(cols, index=df.index).reset_index(drop=True)
 
 
 def finish_votes(df: pd.DataFrame) -> pd.DataFrame:
@@ -227,21 +325,69 @@ def resolve_factorized(v_codes: np.ndarray, spellings: np.ndarray, date_codes: n
     or ends, so dates are first reduced to "epochs" between those boundaries: each distinct
     (spelling, epoch) is resolved once, however many rows share it.
     """
-    from comity.states import aliases_table, resolve
+    from comity.states import resolve
 
-    bounds = _alias_boundaries(aliases_table())
+    bounds = _boundaries()
     dvals = pd.to_datetime(dates).to_numpy(dtype="datetime64[ns]")
     epoch_of_date = np.searchsorted(bounds, dvals, side="right").astype(np.int64)
     epoch_of_date[np.isnat(dvals)] = len(bounds) + 1
     n_epochs = len(bounds) + 2
     epochs = epoch_of_date[date_codes]
     combo = v_codes.astype(np.int64) * n_epochs + epochs
-    uniq, first, inv = np.unique(combo, return_index=True, return_inverse=True)
+    uniq, first, inv = unique_index_inverse(combo)
     sp = pd.Series(np.asarray(spellings, dtype=object)[uniq // n_epochs])
     dd = pd.Series(dvals[date_codes[first]])
-    got = resolve(sp, kind=kind, file=file, dates=dd, rows=pd.Series(rows[first]))
+    # (kind, spelling, epoch) → code, kept while the alias table is the same object
+    cache = _resolve_cache()
+    pairs = list(zip(itertools.repeat(kind), sp.tolist(), (uniq % n_epochs).tolist()))
+    todo = [i for i, pair in enumerate(pairs) if pair not in cache]
+    if todo:
+        try:
+            new = resolve(sp.iloc[todo], kind=kind, file=file, dates=dd.iloc[todo],
+                          rows=pd.Series(rows[first[todo]]))
+        except Exception:  # report exactly as when every pair is resolved at once
+            resolve(sp, kind=kind, file=file, dates=dd, rows=pd.Series(rows[first]))
+            raise
+        cache.update(zip([pairs[i] for i in todo], new.tolist(), strict=True))
+    got = pd.Series([cache[pair] for pair in pairs], dtype="str")
     s_codes, s_uniq = pd.factorize(got)
     return pd.Categorical.from_codes(s_codes[inv], categories=pd.Index(s_uniq))
+
+
+_RESOLVED: list[tuple[object, dict]] = []
+
+
+def _alias_source() -> object:
+    """The loaded alias table (the cached object that ``aliases_table()`` copies): derived
+    data below is kept as long as it is the same object."""
+    from comity import states
+
+    return states._aliases()
+
+
+def _resolve_cache() -> dict:
+    """Codes of (kind, spelling, epoch) already resolved, for the current alias table."""
+    table = _alias_source()
+    got = _RESOLVED[0] if _RESOLVED else None
+    if got is not None and got[0] is table:
+        return got[1]
+    cache: dict = {}
+    _RESOLVED[:] = [(table, cache)]
+    return cache
+
+
+_BOUNDS: list[tuple[object, np.ndarray]] = []
+
+
+def _boundaries() -> np.ndarray:
+    """:func:`_alias_boundaries` of the alias table, computed once per loaded table."""
+    table = _alias_source()
+    got = _BOUNDS[0] if _BOUNDS else None
+    if got is not None and got[0] is table:
+        return got[1]
+    bounds = _alias_boundaries(table)  # type: ignore[arg-type]
+    _BOUNDS[:] = [(table, bounds)]
+    return bounds
 
 
 def _alias_boundaries(aliases: pd.DataFrame) -> np.ndarray:
@@ -253,6 +399,8 @@ def duplicate_check(key_codes: np.ndarray, state_codes: np.ndarray, rows: np.nda
                     keys: pd.Index, states: pd.Index, *, file: str) -> None:
     """Raise a located error for two rows with the same (resolution, state)."""
     combo = key_codes.astype(np.int64) * (len(states) + 1) + state_codes
+    if not has_repeats(combo):
+        return
     dup = pd.Series(combo).duplicated(keep=False).to_numpy()
     if dup.any():
         idx = np.flatnonzero(dup)
@@ -264,3 +412,86 @@ def duplicate_check(key_codes: np.ndarray, state_codes: np.ndarray, rows: np.nda
             f"{', '.join(str(int(rows[j])) for j in same[:5])}); {int(dup.sum())} duplicated "
             "rows in all", file=file, row=int(rows[same[-1]]), field="state",
             expected="one row per (resolution, state)")
+
+
+# -- fast grouping of integer codes ------------------------------------------------------
+def _dense_range(a: np.ndarray) -> tuple[int, int] | None:
+    """(min, max) of an int array when its range is small enough for a lookup table."""
+    if a.dtype.kind not in "iu" or not len(a):
+        return None
+    lo, hi = int(a.min()), int(a.max())
+    return (lo, hi) if hi - lo <= 4 * len(a) + 4096 else None
+
+
+def has_repeats(a: np.ndarray) -> bool:
+    """Does any value occur twice in the int array ``a``?"""
+    if len(a) < 2:
+        return False
+    rng = _dense_range(a)
+    if rng is not None:
+        return bool(np.bincount(a - rng[0] if rng[0] else a).max() > 1)
+    return bool(pd.Series(a).duplicated().any())
+
+
+def unique_index_inverse(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(a, return_index=True, return_inverse=True)`` for a 1-D int array, without
+    sorting ``a`` when it is already sorted or its values span a small range."""
+    a = np.asarray(a)
+    n = len(a)
+    if n and a.dtype.kind in "iu":
+        if (a[1:] >= a[:-1]).all():  # sorted: runs of equal values
+            new = np.empty(n, dtype=bool)
+            new[0] = True
+            np.not_equal(a[1:], a[:-1], out=new[1:])
+            first = np.flatnonzero(new)
+            return a[first], first, np.cumsum(new) - 1
+        rng = _dense_range(a)
+        if rng is not None:
+            b = a - rng[0]
+            first_of = np.full(rng[1] - rng[0] + 1, n, dtype=np.int64)
+            np.minimum.at(first_of, b, np.arange(n, dtype=np.int64))
+            present = first_of < n
+            vals = np.flatnonzero(present)
+            remap = np.cumsum(present) - 1
+            return (vals + rng[0]).astype(a.dtype), first_of[vals], remap[b]
+    return np.unique(a, return_index=True, return_inverse=True)
+
+
+def dict_factorize(values: pa.ChunkedArray | pa.Array,
+                   fn: object = None) -> tuple[np.ndarray, list]:
+    """Factorize an Arrow string column through its dictionary: ``(codes, uniques)`` as
+    ``pd.factorize`` gives them for the column transformed by ``fn`` (an Arrow function
+    applied to the distinct values only, e.g. ``pc.utf8_trim_whitespace``, which is what
+    pandas' ``.str.strip()`` runs): codes in order of first appearance, -1 for nulls."""
+    enc = pc.dictionary_encode(values)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = (enc.combine_chunks() if enc.num_chunks != 1 else enc.chunk(0))
+    dictionary = enc.dictionary
+    if fn is not None:
+        dictionary = fn(dictionary)  # type: ignore[operator]
+    pos: dict = {}
+    remap = np.array([pos.setdefault(v, len(pos)) for v in dictionary.to_pylist()] + [-1],
+                     dtype=np.int64)
+    idx = enc.indices
+    if idx.null_count:
+        idx = idx.fill_null(-1)
+    return remap[idx.to_numpy(zero_copy_only=False)], list(pos)
+
+
+def strip_lower(values: pa.Array) -> pa.Array:
+    """pandas' ``.str.strip().str.lower()`` on Arrow strings."""
+    return pc.utf8_lower(pc.utf8_trim_whitespace(values))
+
+
+def resolve_column(values: pa.ChunkedArray | pa.Array, date_codes: np.ndarray,
+                   dates: pd.Series, *, kind: str, file: str,
+                   rows: np.ndarray) -> pd.Categorical:
+    """:func:`resolve_coded` of an Arrow string column after ``.str.strip()``, with the
+    distinct spellings found through the column's dictionary (no per-row Python objects)."""
+    v_codes, v_uniq = dict_factorize(values, pc.utf8_trim_whitespace)
+    if (v_codes < 0).any():
+        i = int(np.argmax(v_codes < 0))
+        raise DataFormatError("empty state", file=file, row=int(rows[i]), field=kind,
+                              expected="a state")
+    return resolve_factorized(v_codes, np.asarray(v_uniq, dtype=object).astype(str),
+                              date_codes, dates, kind=kind, file=file, rows=rows)

@@ -22,6 +22,7 @@ Quirks handled here (see ``shared/data/README.md``):
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +39,54 @@ META_COLUMNS = ["Council", "Date", "Title", "Resolution", "TOTAL VOTES", "NO-VOT
                 "ABSENT COUNT", "NO COUNT", "YES COUNT", "Link", "token"]
 _BODIES = {"General Assembly": "GA", "Security Council": "SC"}
 _CELLS = ("Y", "A", "N", "X")
+
+
+# the catalogue's " : resolution / adopted by the General Assembly" (any case) after a title
+_TITLE_SUFFIX = re.compile(
+    r":\s*resolution\s*/\s*adopted by the (General Assembly|Security Council)\s*$",
+    re.IGNORECASE)
+
+
+def _strip_title_suffix(titles: pd.Series) -> pd.Series:
+    r"""``titles.str.replace(r"\s*" + _TITLE_SUFFIX, "", regex=True, case=False).str.strip()``.
+
+    The suffix holds no colon, so it can only start at a title's last colon; the spaces
+    before that colon go with it (``rstrip`` and ``\s`` agree on what a space is)."""
+    out = []
+    for t in titles.tolist():
+        j = t.rfind(":")
+        if j >= 0 and _TITLE_SUFFIX.match(t, j):
+            t = t[:j].rstrip()
+        out.append(t)
+    return pd.Series(out, index=titles.index, dtype=titles.dtype).str.strip()
+
+
+_CELL_OF_BYTE = np.full(256, -2, dtype=np.int8)  # -2: not a cell value
+for _i, _c in enumerate(_CELLS):
+    _CELL_OF_BYTE[ord(_c)] = _i
+
+
+def _cell_codes(cells: pa.ChunkedArray) -> np.ndarray | None:
+    """-1 for an empty cell, else the index of the cell in ``_CELLS``; None if some cell is
+    anything else (surrounding spaces included). Read from the Arrow buffers: every
+    value is empty or one byte."""
+    arr = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
+    n = len(arr)
+    if arr.null_count or not pa.types.is_string(arr.type):
+        return None
+    if not n:
+        return np.zeros(0, dtype=np.int8)
+    _, offsets_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=arr.offset + n + 1)[arr.offset:]
+    length = np.diff(offsets)
+    if (length > 1).any():
+        return None
+    if data_buf is None or not data_buf.size:
+        return np.full(n, -1, dtype=np.int8)
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    cell = _CELL_OF_BYTE[data[np.minimum(offsets[:-1], len(data) - 1)]]
+    cell[length == 0] = -1
+    return None if (cell == -2).any() else cell
 
 
 def parse_scrape(path: str | Path) -> SourceData:
@@ -80,9 +129,7 @@ def parse_scrape(path: str | Path) -> SourceData:
         "key": key.to_numpy(), "body": body.to_numpy(), "session": session.to_numpy(),
         "special": C.special_from_symbol(symbol).to_numpy(), "date": dates.to_numpy(),
         "symbol": symbol.to_numpy(),
-        "title": df["Title"].str.replace(
-            r"\s*:\s*resolution\s*/\s*adopted by the (General Assembly|Security Council)\s*$",
-            "", regex=True, case=False).str.strip().to_numpy(),
+        "title": _strip_title_suffix(df["Title"]).to_numpy(),
         "link": df["Link"].str.strip().replace("", None).to_numpy(),
         "row": rows.to_numpy(), **{k: v.to_numpy() for k, v in tallies.items()},
     })
@@ -94,26 +141,34 @@ def parse_scrape(path: str | Path) -> SourceData:
             "detail": "unparseable Date " + df.loc[nodate, "Date"].astype(str) + " in " + file}))
 
     # --- the wide country block → long rows, vectorised ------------------------------
-    ccols = [c for c in tbl.column_names if c not in META_COLUMNS]
-    big = pa.chunked_array([chunk for c in ccols for chunk in tbl.column(c).chunks],
+    names = tbl.column_names
+    cpos = [i for i, c in enumerate(names) if c not in META_COLUMNS]
+    ccols = [names[i] for i in cpos]
+    columns = tbl.columns
+    big = pa.chunked_array([chunk for i in cpos for chunk in columns[i].chunks],
                            type=pa.string())
-    enc = pc.dictionary_encode(pc.utf8_trim_whitespace(big)).combine_chunks()
-    dict_vals = enc.dictionary.to_pylist()
-    bad_vals = [v for v in dict_vals if v not in ("", *_CELLS)]
-    codes = np.asarray(enc.indices).reshape(len(ccols), n)
-    if bad_vals:
-        bad_code = dict_vals.index(bad_vals[0])
-        ci, ri = np.argwhere(codes == bad_code)[0]
-        raise DataFormatError(f"unknown vote code {bad_vals[0]!r}", file=file, row=int(ri) + 1,
-                              field=ccols[ci], expected="Y, A, N, X or empty")
-    lut = np.array([(_CELLS.index(v) if v in _CELLS else -1) for v in dict_vals], dtype=np.int8)
-    cell = lut[codes]
-    c_idx, r_idx = np.nonzero(cell >= 0)
-    vcode = cell[c_idx, r_idx]
+    # cells column after column, as -1 (empty) or an index into _CELLS
+    cell = _cell_codes(big)
+    if cell is None:  # values to trim or unknown ones: trim each distinct value once
+        codes, dict_vals = C.dict_factorize(big, pc.utf8_trim_whitespace)
+        bad_vals = [v for v in dict_vals if v not in ("", *_CELLS)]
+        if bad_vals:
+            at = int(np.argmax(codes == dict_vals.index(bad_vals[0])))
+            ci, ri = divmod(at, n)
+            raise DataFormatError(f"unknown vote code {bad_vals[0]!r}", file=file,
+                                  row=int(ri) + 1, field=ccols[ci],
+                                  expected="Y, A, N, X or empty")
+        lut = np.array([(_CELLS.index(v) if v in _CELLS else -1) for v in dict_vals] + [-1],
+                       dtype=np.int8)
+        cell = lut[codes]
+    nz = np.flatnonzero(cell >= 0)
+    c_idx, r_idx = np.divmod(nz, n) if n else (nz, nz)
+    vcode = cell[nz]
     headers = np.asarray(ccols, dtype=object)
-    names_known = set(st.aliases_table().query("kind == 'name'")["spelling"].map(
-        st.normalize_name))
-    by_name = np.array([st.normalize_name(h) in names_known for h in ccols])
+    # normalised name spellings (the alias table's ``key`` is normalize_name(spelling))
+    aliases = st.aliases_table()
+    names_known = set(aliases.loc[aliases["kind"] == "name", "key"])
+    by_name = np.array([st.normalize_name(h) in names_known for h in ccols], dtype=bool)
     fixed = np.array([None if b else st.scrape_column_state(h)
                       for h, b in zip(ccols, by_name, strict=True)], dtype=object)
     junk = ~by_name & pd.isna(fixed)
@@ -122,17 +177,26 @@ def parse_scrape(path: str | Path) -> SourceData:
     date_codes, date_uniq = pd.factorize(dates)
     date_codes = np.where(date_codes < 0, len(date_uniq), date_codes)
     date_series = pd.Series([*list(date_uniq), pd.NaT], dtype="datetime64[ns]")
-    # resolve name columns with the vote's date; garbled columns through the fixed map
+    # resolve name columns with the vote's date; garbled columns through the fixed map.
+    # States are numbered into ``state_names``.
     spell_idx = np.where(cell_by_name, c_idx, 0)
     spellings = np.where(by_name, headers, "")
-    state_code = np.empty(len(c_idx), dtype=object)
+    state_int = np.full(len(c_idx), -1, dtype=np.int64)
+    state_names: list[str] = []
     if cell_by_name.any():
         cat = C.resolve_factorized(spell_idx[cell_by_name], spellings,
                                    date_codes[r_idx[cell_by_name]], date_series, kind="name",
                                    file=file, rows=r_idx[cell_by_name] + 1)
-        state_code[cell_by_name] = np.asarray(cat)
+        state_int[cell_by_name] = cat.codes
+        state_names = [str(x) for x in cat.categories]
     other = ~cell_by_name & ~cell_junk
-    state_code[other] = fixed[c_idx[other]]
+    if other.any():
+        pos = {name: i for i, name in enumerate(state_names)}
+        col_state = np.full(len(ccols), -1, dtype=np.int64)
+        for ci in np.flatnonzero(~by_name & ~junk):
+            col_state[ci] = pos.setdefault(fixed[ci], len(pos))
+        state_names = list(pos)
+        state_int[other] = col_state[c_idx[other]]
     if cell_junk.any():
         jk = pd.DataFrame({"key": key.to_numpy()[r_idx[cell_junk]],
                            "col": headers[c_idx[cell_junk]],
@@ -142,13 +206,23 @@ def parse_scrape(path: str | Path) -> SourceData:
             "detail": "vote " + jk["cell"] + " in unrecognised column " + jk["col"].map(repr)
             + " of " + file + " dropped"}))
     keep = ~cell_junk
-    c_k, r_k, v_k, s_k = c_idx[keep], r_idx[keep], vcode[keep], state_code[keep]
-    s_codes, s_uniq = pd.factorize(s_k)
+    c_k, r_k, v_k, main_k = c_idx[keep], r_idx[keep], vcode[keep], cell_by_name[keep]
+    # states numbered in order of first appearance (column after column)
+    s_vals, s_first, s_inv = C.unique_index_inverse(state_int[keep])
+    appear = np.argsort(s_first, kind="stable")
+    rank = np.empty(len(appear), dtype=np.int64)
+    rank[appear] = np.arange(len(appear))
+    s_codes = rank[s_inv]
+    s_uniq = [state_names[i] for i in s_vals[appear]]
     # one vote per (resolution, state): prefer the state's main (name) column
-    order = np.lexsort((~cell_by_name[keep], s_codes, r_k))
-    c_k, r_k, v_k, s_codes = c_k[order], r_k[order], v_k[order], s_codes[order]
     combo = r_k.astype(np.int64) * (len(s_uniq) + 1) + s_codes
-    dup_all = pd.Series(combo).duplicated(keep=False).to_numpy()
+    order = np.argsort(combo * 2 + ~main_k, kind="stable")
+    c_k, r_k, v_k, combo = c_k[order], r_k[order], v_k[order], combo[order]
+    s_codes = s_codes[order]
+    same_prev = combo[1:] == combo[:-1]
+    dup_all = np.zeros(len(combo), dtype=bool)
+    dup_all[1:] |= same_prev
+    dup_all[:-1] |= same_prev
     if dup_all.any():
         d = pd.DataFrame({"key": key.to_numpy()[r_k[dup_all]],
                           "state": np.asarray(s_uniq, dtype=object)[s_codes[dup_all]],
@@ -162,7 +236,8 @@ def parse_scrape(path: str | Path) -> SourceData:
             "kind": np.where(agg["n_values"] > 1, "source_conflict", "duplicate_column"),
             "detail": agg["state"] + " listed in several columns (" + agg["cols"] + "): "
             + agg["votes"] + "; kept the first (" + file + ")"}))
-    first = ~pd.Series(combo).duplicated(keep="first").to_numpy() | ~dup_all
+    first = np.ones(len(combo), dtype=bool)
+    first[1:] = ~same_prev
     keys_index = pd.Index(key.to_numpy())
     votes = pd.DataFrame({
         "key": pd.Categorical.from_codes(r_k[first], categories=keys_index),

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from comity.errors import DataFormatError
 from comity.sources import _common as C
@@ -57,27 +59,27 @@ def _filled(obj: dict) -> int:
 
 
 def parse_unxml(path: str | Path) -> SourceData:
-    from comity.states import resolve
-
     file = label(path)
     text = decode_utf8(read_bytes(path), path)
     objs: list[dict] = []
     lines: list[int] = []
+    loads = json.loads
+    required = frozenset(REQUIRED)
     for i, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = loads(line)
         except json.JSONDecodeError as exc:
             raise DataFormatError(f"invalid JSON ({exc.msg} at column {exc.colno})",
                                   file=file, row=i, expected="one JSON object per line") from None
         if not isinstance(obj, dict):
             raise DataFormatError("line is not a JSON object", file=file, row=i,
                                   expected="one JSON object per line")
-        for f in REQUIRED:
-            if f not in obj:
-                raise DataFormatError("required field missing", file=file, row=i, field=f,
-                                      expected=f"every object to have {', '.join(REQUIRED)}")
+        if not required.issubset(obj.keys()):
+            f = next(f for f in REQUIRED if f not in obj)
+            raise DataFormatError("required field missing", file=file, row=i, field=f,
+                                  expected=f"every object to have {', '.join(REQUIRED)}")
         for f, _ in _LISTS:
             if not isinstance(obj[f], list):
                 raise DataFormatError(f"{type(obj[f]).__name__} instead of a list", file=file,
@@ -87,15 +89,45 @@ def parse_unxml(path: str | Path) -> SourceData:
     if not objs:
         raise DataFormatError("no resolutions in file", file=file,
                               expected="JSON Lines with one resolution per line")
+    names = _Names(objs, file)
+    try:
+        return _parse_objects(objs, lines, names, file)
+    except Exception:
+        # every listed name is resolved (without dates) before anything else is checked:
+        # an unknown name is the error reported, whatever else is wrong
+        names.code_of()
+        raise
+
+
+class _Names:
+    """The undated resolution of every listed name, made only when needed: to compare
+    repeated objects, or to report an unknown name before any other error."""
+
+    def __init__(self, objs: list[dict], file: str) -> None:
+        self.objs, self.file = objs, file
+        self._code_of: dict[str, str] | None = None
+
+    def code_of(self) -> dict[str, str]:
+        if self._code_of is None:
+            from comity.states import resolve
+
+            all_names = sorted({str(x).strip() for o in self.objs for f, _ in _LISTS
+                                for x in o[f]})
+            self._code_of = dict(zip(all_names, resolve(
+                pd.Series(all_names, dtype=object), kind="name", file=self.file).tolist(),
+                strict=True)) if all_names else {}
+        return self._code_of
+
+
+def _parse_objects(objs: list[dict], lines: list[int], names: _Names,
+                   file: str) -> SourceData:
     quality: list[dict] = []
-    all_names = sorted({str(x).strip() for o in objs for f, _ in _LISTS for x in o[f]})
-    code_of = dict(zip(all_names, resolve(pd.Series(all_names, dtype=object), kind="name",
-                                          file=file).tolist(), strict=True)) if all_names else {}
     # repeated objects are kept once: when their vote (date, adoption, totals, lists, title)
     # is the same, the more complete one is kept and the differing metadata is noted
     seen: dict[str, int] = {}
     keep_objs: list[dict] = []
     keep_lines: list[int] = []
+    keep_syms: list[str] = []
     for obj, ln in zip(objs, lines, strict=True):
         sym = normalize_symbol(obj["symbol"])
         if sym is None:
@@ -105,9 +137,11 @@ def parse_unxml(path: str | Path) -> SourceData:
             seen[sym] = len(keep_objs)
             keep_objs.append(obj)
             keep_lines.append(ln)
+            keep_syms.append(sym)
             continue
         j = seen[sym]
         prev, prev_line = keep_objs[j], keep_lines[j]
+        code_of = names.code_of()
         if _vote_part(prev, code_of) != _vote_part(obj, code_of):
             diff = [f for f in _VOTE_FIELDS if prev.get(f) != obj.get(f)]
             raise DataFormatError(
@@ -123,9 +157,11 @@ def parse_unxml(path: str | Path) -> SourceData:
             keep_objs[j], keep_lines[j] = obj, ln
 
     recs = []
-    vote_key, vote_name, vote_val, vote_row = [], [], [], []
-    for obj, ln in zip(keep_objs, keep_lines, strict=True):
-        sym = normalize_symbol(obj["symbol"])
+    # vote rows: record (index into recs), listed name, list (index into _LISTS)
+    vote_rec: list[int] = []
+    vote_name: list = []
+    vote_list: list[int] = []
+    for r, (obj, ln, sym) in enumerate(zip(keep_objs, keep_lines, keep_syms, strict=True)):
         counts = {}
         for f, out in _COUNTS:
             raw = str(obj.get(f, "") or "").strip()
@@ -157,24 +193,27 @@ def parse_unxml(path: str | Path) -> SourceData:
             "adoption": "recorded" if recorded else "without_vote", "row": ln,
             "link": None, **counts,
         })
+        if not has_lists:
+            continue
         seen_in: dict[str, str] = {}
-        for f, val in _LISTS:
-            uniq = list(dict.fromkeys(obj[f]))
-            if len(uniq) != len(obj[f]):
+        for k, (f, val) in enumerate(_LISTS):
+            listed = obj[f]
+            uniq = list(dict.fromkeys(listed))
+            if len(uniq) != len(listed):
                 quality.append({"key": sym, "kind": "duplicate_listing",
-                                "detail": f"{file} line {ln}: {len(obj[f]) - len(uniq)} "
+                                "detail": f"{file} line {ln}: {len(listed) - len(uniq)} "
                                           f"name(s) repeated in {f}; kept once"})
-            clash = seen_in.keys() & set(uniq)
-            if clash:
-                nm = sorted(clash)[0]
-                raise DataFormatError(f"{nm!r} is listed both as {seen_in[nm]} and {val}",
-                                      file=file, row=ln, field=f,
-                                      expected="each state in at most one list")
+            if seen_in:
+                clash = seen_in.keys() & set(uniq)
+                if clash:
+                    nm = sorted(clash)[0]
+                    raise DataFormatError(f"{nm!r} is listed both as {seen_in[nm]} and {val}",
+                                          file=file, row=ln, field=f,
+                                          expected="each state in at most one list")
             seen_in.update(dict.fromkeys(uniq, val))
-            vote_key.extend([sym] * len(uniq))
+            vote_rec.extend([r] * len(uniq))
             vote_name.extend(uniq)
-            vote_val.extend([val] * len(uniq))
-            vote_row.extend([ln] * len(uniq))
+            vote_list.extend([k] * len(uniq))
     res = pd.DataFrame(recs)
     res["date"] = C.parse_dates(
         res["adoption_date"].astype(str).str.replace("\xa0", " ").str.strip(),
@@ -189,10 +228,53 @@ def parse_unxml(path: str | Path) -> SourceData:
     sym = res["symbol"]
     res["session"] = C.session_from_symbol(sym).fillna(C.session_from_date(res["date"]))
     res["special"] = C.special_from_symbol(sym)
-    res = res.drop(columns=["adoption_date"])
+    # (the adoption_date column is left out by finish_resolutions)
     # split resolutions adopted in one vote: the tallies are those of the joint vote
-    votes = pd.DataFrame({"key": vote_key, "name": vote_name, "vote": vote_val,
-                          "row": vote_row})
+    votes = _votes(res, keep_syms, keep_lines, vote_rec, vote_name, vote_list, names, file,
+                   quality)
+    q = pd.DataFrame(quality, columns=["key", "kind", "detail"])
+    return SourceData(
+        source="unxml", file=file, resolutions=C.finish_resolutions(res),
+        votes=C.finish_votes(votes), lists_only_yna=True, quality=q, rows_read=len(objs),
+    )
+
+
+def _votes(res: pd.DataFrame, syms: list[str], rows: list[int], vote_rec: list[int],
+           vote_name: list, vote_list: list[int], names: _Names, file: str,
+           quality: list[dict]) -> pd.DataFrame:
+    """The vote rows (key, state, vote, row), state names resolved with the vote's date."""
+    n = len(vote_rec)
+    if n and set(map(type, vote_name)) == {str}:
+        # vectorised: each distinct (spelling, date epoch) is resolved once
+        from comity.errors import UnknownStateError
+
+        rec = np.asarray(vote_rec, dtype=np.int64)
+        name_codes, spellings = C.dict_factorize(pa.array(vote_name, type=pa.string()),
+                                                 pc.utf8_trim_whitespace)
+        row_of_rec = np.asarray(rows, dtype=np.int64)
+        try:
+            states = C.resolve_factorized(
+                name_codes, np.asarray(spellings, dtype=object).astype(str), rec,
+                res["date"].reset_index(drop=True), kind="name", file=file,
+                rows=row_of_rec[rec])
+        except UnknownStateError:
+            names.code_of()  # the undated error first, as before
+            states = None  # the per-row path below raises the exact error
+        if states is not None and not C.has_repeats(
+                rec * (len(states.categories) + 1) + states.codes):
+            vote_codes = np.asarray(vote_list, dtype=np.int64)
+            return pd.DataFrame({
+                "key": _str_take(syms, rec),
+                "state": _str_take([str(c) for c in states.categories], states.codes),
+                "vote": _str_take([v for _, v in _LISTS], vote_codes),
+                "row": row_of_rec[rec],
+            })
+    # general path (no votes, non-text names, a state listed under two spellings, errors)
+    from comity.states import resolve
+
+    votes = pd.DataFrame({"key": [syms[r] for r in vote_rec], "name": vote_name,
+                          "vote": [_LISTS[k][1] for k in vote_list],
+                          "row": [rows[r] for r in vote_rec]})
     votes["name"] = votes["name"].astype(str).str.strip()
     if len(votes):
         vdates = votes["key"].map(pd.Series(res["date"].to_numpy(), index=res["key"]))
@@ -208,15 +290,16 @@ def parse_unxml(path: str | Path) -> SourceData:
                     file=file, row=int(first.row), field="MS_in_favour",
                     expected="each state in at most one list")
             g = d.groupby("key")["name"].apply(lambda s: ", ".join(sorted(set(s))))
-            for k, names in g.items():
+            for k, nm in g.items():
                 quality.append({"key": k, "kind": "duplicate_listing",
-                                "detail": f"{file}: spellings {names} name the same state; "
+                                "detail": f"{file}: spellings {nm} name the same state; "
                                           "kept once"})
             votes = votes.drop_duplicates(["key", "state"])
     else:
         votes["state"] = pd.Series(dtype=object)
-    q = pd.DataFrame(quality, columns=["key", "kind", "detail"])
-    return SourceData(
-        source="unxml", file=file, resolutions=C.finish_resolutions(res),
-        votes=C.finish_votes(votes), lists_only_yna=True, quality=q, rows_read=len(objs),
-    )
+    return votes
+
+
+def _str_take(values: list[str], codes: np.ndarray) -> pd.Series:
+    """``values[codes]`` as a pandas string column (built by Arrow)."""
+    return pa.array(values, type=pa.string()).take(pa.array(codes)).to_pandas()

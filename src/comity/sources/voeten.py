@@ -23,7 +23,14 @@ import pyarrow as pa
 
 from comity.errors import DataFormatError
 from comity.sources import _common as C
-from comity.sources._io import first_bad_row, label, read_csv_strings, read_csv_table
+from comity.sources._io import (
+    first_bad_row,
+    label,
+    read_buffer,
+    read_csv_strings,
+    read_csv_table,
+    select_rows,
+)
 from comity.sources.base import ISSUE_CODES, SourceData, empty_issues, empty_quality
 
 VOETEN2016_COLUMNS = ["rcid", "session", "vote", "ccode", "member", "importantvote", "date",
@@ -33,6 +40,8 @@ UNVOTES_ROLLCALL_COLUMNS = ["rcid", "session", "importantvote", "date", "unres",
                             "para", "short", "descr"]
 UNVOTES_ISSUES_COLUMNS = ["rcid", "short_name", "issue"]
 
+# per roll call (``member`` and ``year`` are required in the header but not used)
+_VOETEN2016_META = ["session", "importantvote", "date", "unres", *ISSUE_CODES]
 _VOETEN_CODES = {"1": "Y", "2": "A", "3": "N", "8": "X", "9": None}
 _UNVOTES_CODES = {"yes": "Y", "abstain": "A", "no": "N"}
 
@@ -55,8 +64,10 @@ def _map_codes(values: pd.Series, mapping: dict[str, str | None], *, file: str, 
 def parse_voeten2016(path: str | Path) -> SourceData:
     """Parse Voeten's 2016 Dataverse file (COW codes, absences 8, non-members 9)."""
     file = label(path)
-    tbl = read_csv_table(path, VOETEN2016_COLUMNS, multiline=False,
-                         types={"rcid": pa.int64(), "vote": pa.int64(), "ccode": pa.int64()})
+    buf = read_buffer(path)
+    tbl = read_csv_table(path, VOETEN2016_COLUMNS, raw=buf, multiline=False,
+                         types={"rcid": pa.int64(), "vote": pa.int64(), "ccode": pa.int64()},
+                         columns=["rcid", "vote", "ccode"])
     n = tbl.num_rows
     rows = np.arange(1, n + 1)
     rcid = _ints(tbl, "rcid", file)
@@ -69,8 +80,16 @@ def parse_voeten2016(path: str | Path) -> SourceData:
         i = int(np.argmax(vcode < 0))
         raise DataFormatError(f"unknown vote code '{vote[i]}'", file=file, row=i + 1,
                               field="vote", expected="1, 2, 3, 8 or 9")
-    rc_uniq, rc_first, rc_inv = np.unique(rcid, return_index=True, return_inverse=True)
-    meta = tbl.take(pa.array(rc_first)).to_pandas()
+    rc_uniq, rc_first, rc_inv = C.unique_index_inverse(rcid)
+    # roll-call columns are read from the first row of each roll call only
+    small = select_rows(buf, n, rc_first)
+    if small is not None:
+        meta = read_csv_table(path, VOETEN2016_COLUMNS, raw=small, multiline=False,
+                              columns=_VOETEN2016_META).to_pandas()
+    else:
+        meta = read_csv_table(path, VOETEN2016_COLUMNS, raw=buf, multiline=False,
+                              columns=_VOETEN2016_META).take(pa.array(rc_first)).to_pandas()
+    del buf
     mrows = pd.Series(rows[rc_first])
     dates = C.parse_dates(meta["date"].str.strip(), ["%m/%d/%Y", "%Y-%m-%d"])
     C.check_date_range(dates, file=file, field="date", rows=mrows)
@@ -119,6 +138,13 @@ def parse_voeten2016(path: str | Path) -> SourceData:
 def _index_ints(keys: pd.Index, values: np.ndarray) -> np.ndarray:
     """Positions of integer ``values`` in an index of their string forms (-1 if absent)."""
     ki = pd.to_numeric(pd.Series(keys), errors="coerce").to_numpy()
+    if len(ki) and ki.dtype.kind in "iu" and values.dtype.kind in "iu":
+        lo, hi = int(ki.min()), int(ki.max())
+        if hi - lo <= 4 * len(ki) + 4096 and len(np.unique(ki)) == len(ki):
+            lut = np.full(hi - lo + 1, -1, dtype=np.intp)
+            lut[ki - lo] = np.arange(len(ki))
+            inside = (values >= lo) & (values <= hi)
+            return np.where(inside, lut[np.where(inside, values - lo, 0)], -1)
     order = np.argsort(ki)
     pos = np.searchsorted(ki[order], values)
     pos = np.clip(pos, 0, len(ki) - 1)
@@ -175,7 +201,7 @@ def parse_unvotes(votes_path: str | Path, roll_calls_path: str | Path,
                                 "detail": "roll call has no parseable date in " + rfile})
 
     vt = read_csv_table(votes_path, UNVOTES_VOTES_COLUMNS, multiline=False,
-                        types={"rcid": pa.int64()})
+                        types={"rcid": pa.int64()}, columns=["rcid", "country", "vote"])
     n = vt.num_rows
     vrows = np.arange(1, n + 1)
     rcid = _ints(vt, "rcid", vfile)
@@ -186,7 +212,7 @@ def parse_unvotes(votes_path: str | Path, roll_calls_path: str | Path,
         raise DataFormatError(
             f"roll call {rcid[i]} is not in the roll-call file {rfile}", file=vfile,
             row=i + 1, field="rcid", expected="an rcid listed in un_roll_calls")
-    vcodes, vuniq = pd.factorize(vt.column("vote").to_pandas().str.strip().str.lower())
+    vcodes, vuniq = C.dict_factorize(vt.column("vote"), C.strip_lower)
     lut = {"yes": 0, "abstain": 1, "no": 2}
     unknown = [u for u in vuniq if u not in lut]
     if unknown:
@@ -195,9 +221,8 @@ def parse_unvotes(votes_path: str | Path, roll_calls_path: str | Path,
                               field="vote", expected="'yes', 'abstain' or 'no'")
     vcode = np.array([lut[u] for u in vuniq], dtype=np.int8)[vcodes]
     rc_dates = res["date"].fillna(C.session_to_midyear(res["session"].astype(str)))
-    country = vt.column("country").to_pandas().str.strip()
-    states = C.resolve_coded(country.to_numpy(), key_codes, rc_dates, kind="name",
-                             file=vfile, rows=vrows)
+    states = C.resolve_column(vt.column("country"), key_codes, rc_dates, kind="name",
+                              file=vfile, rows=vrows)
     C.duplicate_check(key_codes, states.codes, vrows, keys, states.categories, file=vfile)
     votes = pd.DataFrame({
         "key": pd.Categorical.from_codes(key_codes, categories=keys),

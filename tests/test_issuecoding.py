@@ -24,6 +24,8 @@ from comity.issuecoding import (
     read_predictions,
     resolution_issues,
     save_model,
+    select_hyperparameters,
+    session_weights,
     train,
     with_predicted_issues,
     write_predictions,
@@ -119,6 +121,100 @@ def test_training_needs_both_classes_and_sane_options() -> None:
         train(synthetic_corpus(sessions=3), threshold=1.5)
     with pytest.raises(IssueModelError):
         evaluate(synthetic_corpus(), train_until=17, test_until=20, exclude_sessions=())
+    with pytest.raises(IssueModelError):
+        train(synthetic_corpus(sessions=3), half_life=0)
+    with pytest.raises(IssueModelError):
+        select_hyperparameters(synthetic_corpus(), folds=[(8, 8)], exclude_sessions=())
+
+
+def test_session_weights_halve_every_half_life() -> None:
+    sess = np.array([60, 65, 70, 70, 50])
+    w = session_weights(sess, 10)
+    assert w is not None
+    assert w.mean() == pytest.approx(1.0)
+    assert w[2] == w[3] == w.max()
+    assert w[0] / w[2] == pytest.approx(0.5 ** 1.0)
+    assert w[1] / w[2] == pytest.approx(0.5 ** 0.5)
+    assert w[4] / w[0] == pytest.approx(0.5 ** 1.0)
+    assert session_weights(sess, None) is None
+
+
+def drifting_corpus() -> pd.DataFrame:
+    """The synthetic corpus where one recurring text changes its coding: "co" in sessions
+    1-11, "hr" in 12-17 (the coded ones)."""
+    df = synthetic_corpus()
+    rows = []
+    for s in range(1, 21):
+        for k in range(2):
+            rows.append({"rid": f"A/RES/{s}/D{k}", "body": "GA", "session": s,
+                         "date": pd.Timestamp(f"{1945 + s}-12-02"), "symbol": None,
+                         "title": "Report of the special committee on the territory of Pitcairn",
+                         "agenda": None,
+                         "subjects": None, "issues": ["co"] if s <= 11 else ["hr"],
+                         "coded": s <= 17})
+    extra = pd.DataFrame(rows)
+    extra["text"] = document_text(extra)
+    return pd.concat([df, extra], ignore_index=True)
+
+
+def test_recency_weighting_follows_the_recent_coding() -> None:
+    df = drifting_corpus()
+    later = df[df["rid"].str.contains("/D") & ~df["coded"]]
+    hr, co = ISSUE_CODES.index("hr"), ISSUE_CODES.index("co")
+    recent = train(df, exclude_sessions=(), half_life=3).predict_proba(later["text"])
+    flat = train(df, exclude_sessions=(), half_life=None).predict_proba(later["text"])
+    # 22 old "co" codes against 12 recent "hr" ones: unweighted, the old coding wins...
+    assert (flat[:, co] > 0.5).all() and (flat[:, hr] < 0.5).all()
+    # ...weighted by recency, the recent one does
+    assert (recent[:, hr] > 0.5).all() and (recent[:, co] < 0.5).all()
+    assert train(df, exclude_sessions=(), half_life=3).version != train(
+        df, exclude_sessions=(), half_life=None).version
+
+
+def test_evaluate_scores_the_train_predict_path() -> None:
+    df = drifting_corpus()
+    ev = evaluate(df, train_until=12, test_until=17, exclude_sessions=())
+    model = train(df, until=12, exclude_sessions=())
+    test = df[df["coded"] & (df["session"] > 12) & (df["session"] <= 17)]
+    pred = predict(model, test, uncoded_only=False)
+    got = pred[pred["predicted"]].groupby("rid")["issue"].agg(list)
+    y = label_matrix(test["issues"])
+    yp = label_matrix(test["rid"].map(got).map(lambda v: v if isinstance(v, list) else []))
+    for k, issue in enumerate(ISSUE_CODES):
+        tp = int((y[:, k] & yp[:, k]).sum())
+        f1 = 2 * tp / (y[:, k].sum() + yp[:, k].sum()) if y[:, k].sum() + yp[:, k].sum() else 0
+        assert ev.per_issue.set_index("issue").loc[issue, "f1"] == pytest.approx(f1)
+    assert ev.half_life == model.half_life and ev.to_dict()["half_life"] == model.half_life
+
+
+def test_hyperparameter_selection_uses_only_the_validation_folds() -> None:
+    df = drifting_corpus()
+    folds = [(10, 13), (13, 15)]
+    grid = {"c": (1.0, 10.0), "half_life": (None, 1.0)}
+    sel = select_hyperparameters(df, folds=folds, grid=grid, exclude_sessions=())
+    assert list(sel.columns) == ["c", "half_life", "f1_11_13", "f1_14_15", "macro_f1",
+                                 "selected"]
+    assert len(sel) == 4 and sel["selected"].sum() == 1
+    assert np.allclose(sel["macro_f1"], sel[["f1_11_13", "f1_14_15"]].mean(axis=1))
+    # the coding drifts in session 12: validated on 14-15, recency weighting wins
+    best = sel[sel["selected"]].iloc[0]
+    assert best["half_life"] == 1.0 and best["macro_f1"] == sel["macro_f1"].max()
+    assert best["macro_f1"] > sel[sel["half_life"].isna()]["macro_f1"].max()
+    # scrambling every session after the last fold (texts and codes) changes nothing
+    scrambled = df.copy()
+    late = scrambled["session"] > 15
+    rng = np.random.default_rng(1)
+    scrambled.loc[late, "text"] = rng.permutation(scrambled.loc[late, "text"].to_numpy())
+    scrambled.loc[late, "issues"] = pd.Series([["ec"]] * int(late.sum()),
+                                              index=scrambled.index[late])
+    again = select_hyperparameters(scrambled, folds=folds, grid=grid, exclude_sessions=())
+    pd.testing.assert_frame_equal(sel, again)
+    # while scrambling a validation session does change the scores
+    val = scrambled["session"] == 14
+    scrambled.loc[val, "issues"] = pd.Series([["ec"]] * int(val.sum()),
+                                             index=scrambled.index[val])
+    moved = select_hyperparameters(scrambled, folds=folds, grid=grid, exclude_sessions=())
+    assert not np.allclose(moved["f1_14_15"], sel["f1_14_15"])
 
 
 def make_db(path: Path) -> None:
@@ -215,8 +311,12 @@ def test_real_held_out_f1_and_predicted_issue_slices(full_store, tmp_path: Path)
     assert out.exit_code == 0, out.output
     ev = json.loads(out.stdout)["evaluation"]
     assert ev["train_until"] == 68 and ev["test_sessions"] == [69, 70, 71, 72, 73]
-    assert ev["macro_f1"] >= 0.85, ev
-    assert min(ev["per_issue"].values()) >= 0.75, ev
+    assert ev["macro_f1"] >= 0.9, ev
+    # every issue but "co" >= 0.85; "co" is capped near 0.83 by the recoding of recurring texts
+    # in sessions 69-73 (module docstring)
+    assert min(ev["per_issue"].values()) >= 0.8, ev
+    assert sorted(k for k, v in ev["per_issue"].items() if v < 0.85) in ([], ["co"]), ev
+    assert ev["half_life"] == 10.0 and ev["C"] == 10.0
     # predictions written to a copy of the store complete the issue slices after 2019
     frame = corpus(full_store)
     model = train(frame)

@@ -217,7 +217,7 @@ def build_units(con, staged: list[Staged], n_states: int) -> pd.DataFrame:
     symu["base"], symu["part"] = _base_part(symu["symbol"])
     cand = rcu[rcu["base"].notna()].merge(symu[symu["base"].notna()], on="base",
                                           suffixes=("_rc", "_s"))
-    links = pd.DataFrame(columns=["key", "unit"])
+    link_map: dict[str, str] = {}
     if not cand.empty:
         days = (pd.to_datetime(cand["date_rc"]) - pd.to_datetime(cand["date_s"])).abs().dt.days
         dist = ((cand["cy"] - cand["ty"]).abs() + (cand["cn"] - cand["tn"]).abs()
@@ -237,8 +237,7 @@ def build_units(con, staged: list[Staged], n_states: int) -> pd.DataFrame:
             used_rc.add(k)
             used_s.add(u)
             chosen.append((k, u))
-        links = pd.DataFrame(chosen, columns=["key", "unit"])
-    link_map = dict(zip(links["key"], links["unit"], strict=True))
+        link_map = dict(chosen)
     # second pass, by content: Voeten's ``unres`` of the early sessions often names no
     # resolution number, so unlinked roll calls are compared vote by vote with unlinked records
     rc_left = rcu[~rcu["key"].isin(link_map)]

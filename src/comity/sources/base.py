@@ -131,6 +131,13 @@ def normalize_symbol(raw: str | None) -> str | None:
     return s
 
 
+_SYMBOL_BASES = (
+    re.compile(r"^(A/RES/(?:ES-\d+/|S-\d+/)?\d+/\d+)(.*)$"),
+    re.compile(r"^(A/RES/\d+\(" + _ROMAN + r"\))(.*)$"),
+    re.compile(r"^(A/RES/\d+)(.*)$"),
+)
+
+
 def split_part(symbol: str | None) -> tuple[str | None, str]:
     """Split a normalised GA symbol into (base, part).
 
@@ -140,11 +147,11 @@ def split_part(symbol: str | None) -> tuple[str | None, str]:
     """
     if symbol is None:
         return None, ""
-    m = re.match(r"^(A/RES/(?:ES-\d+/|S-\d+/)?\d+/\d+)(.*)$", symbol)
-    if m is None:
-        m = re.match(r"^(A/RES/\d+\(" + _ROMAN + r"\))(.*)$", symbol)
-    if m is None:
-        m = re.match(r"^(A/RES/\d+)(.*)$", symbol)
+    m = None
+    for pattern in _SYMBOL_BASES:
+        m = pattern.match(symbol)
+        if m is not None:
+            break
     if m is None:
         return symbol, ""
     base, rest = m.group(1), m.group(2)

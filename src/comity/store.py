@@ -205,6 +205,23 @@ def parse_planned(pf: PlannedFile) -> SourceData:
     raise DataFormatError(f"no parser for format {pf.kind!r}", file=str(pf.paths[0]))
 
 
+def _factorize(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` (codes in order of first appearance), fast for categoricals: the
+    categorical's integer codes are factorised instead of its values."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        c_codes, c_uniq = pd.factorize(col.cat.codes.to_numpy())
+        cats = np.asarray(col.cat.categories, dtype=object)
+        if (c_uniq < 0).any():  # NaN is never a factor level
+            keep = c_uniq >= 0
+            remap = np.full(len(c_uniq), -1, dtype=np.int64)
+            remap[keep] = np.arange(int(keep.sum()))
+            c_codes = np.where(c_codes >= 0, remap[c_codes], -1)
+            c_uniq = c_uniq[keep]
+        return c_codes, cats[c_uniq]
+    codes, uniq = pd.factorize(col)
+    return codes, np.asarray(uniq, dtype=object)
+
+
 class Store:
     """A comity DuckDB store. Use as a context manager or call :meth:`close`."""
 
@@ -405,21 +422,22 @@ class Store:
         if (kid < 0).any():
             raise DataFormatError(f"vote rows refer to a resolution key not in the file "
                                   f"({kcol[kid < 0].iloc[0]!r})", file=sd.file)
-        s_codes, s_uniq = pd.factorize(v["state"])
-        v_codes, v_uniq = pd.factorize(v["vote"])
+        s_codes, s_uniq = _factorize(v["state"])
+        v_codes, v_uniq = _factorize(v["vote"])
         lut = np.array([VOTE_INT.get(str(x), 0) for x in v_uniq] + [0], dtype=np.int8)
-        vote_code = lut[v_codes]
         votes = np.zeros((len(r), len(s_uniq)), dtype=np.int8)
         rows = np.zeros((len(r), len(s_uniq)), dtype=np.int32)
-        votes[kid, s_codes] = vote_code
-        rows[kid, s_codes] = v["row"].to_numpy(dtype=np.int32)
+        flat = kid.astype(np.int64) * len(s_uniq) + s_codes
+        votes.ravel()[flat] = lut[v_codes]
+        rows.ravel()[flat] = v["row"].to_numpy(dtype=np.int32)
         from comity.merge import pack_matrix
 
         con.execute("INSERT INTO src_matrix VALUES (?, ?, ?, ?, ?)",
                     [iid, len(r), [str(x) for x in s_uniq], pack_matrix(votes),
                      pack_matrix(rows)])
         if len(sd.issues):
-            con.register("i_df", sd.issues.astype(str))
+            con.register("i_df", pa.Table.from_pandas(sd.issues.astype(str),
+                                                      preserve_index=False))
             con.execute(f"INSERT INTO src_issues SELECT {iid}, '{sd.source}', key, issue "
                         "FROM i_df")
             con.unregister("i_df")

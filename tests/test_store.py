@@ -169,6 +169,20 @@ def test_cli_error_no_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("argv", [["--db", "x.duckdb", "info"], ["info", "--bogus"],
+                                  ["nosuchcommand"]])
+def test_cli_usage_error_is_not_an_internal_error(argv: list[str]) -> None:
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "comity.cli", *argv], capture_output=True,
+                       text=True)
+    assert r.returncode == 2
+    assert "Usage:" in r.stderr and ("No such option" in r.stderr
+                                     or "No such command" in r.stderr)
+    assert "internal error" not in r.stderr and "Traceback" not in r.stderr
+
+
 def test_format_forced_and_unknown(tmp_path: Path) -> None:
     from comity.errors import DataFormatError
 

@@ -308,11 +308,11 @@ def main() -> None:
         err_console.print("aborted")
         raise SystemExit(130) from None
     except Exception as exc:  # click usage errors, then bugs
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            raise SystemExit(exc.exit_code) from None
+        # typer >= 0.20 raises its vendored copy of click's exceptions (typer._click), not
+        # click's own: recognise a usage error by its class name
+        if any(c.__name__ == "ClickException" for c in type(exc).__mro__):
+            exc.show()  # type: ignore[attr-defined]
+            raise SystemExit(getattr(exc, "exit_code", 2)) from None
         if os.environ.get("COMITY_DEBUG"):
             raise
         sys.stderr.write(f"internal error: {type(exc).__name__}: {exc} (please report it; "

@@ -1,5 +1,6 @@
 """Tests of comity.idealpoints: recovery on simulated data, bootstrap calibration, invariance,
-bridging rules, cache round trip, CLI, and sanity on the real data (slow)."""
+bridging rules, cache round trip (comity.fitcache), CLI, and sanity on the real data
+(slow)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,12 @@ import pytest
 from typer.testing import CliRunner
 
 from comity.errors import ComityError, EstimationError, UnknownStateError
+from comity.fitcache import cache_name, load_fit, store_fit
 from comity.idealpoints import (
     DynamicIdealPoints,
     IdealPointsConvergenceWarning,
     bridge_items,
     bridge_key,
-    cache_name,
-    load_fit,
-    store_fit,
 )
 from comity.panel import Panel
 
@@ -343,6 +342,35 @@ def test_store_and_load_fit(fitted, tmp_path: Path):
         assert cols[:7] == ["name", "state", "period", "estimate", "se", "fitted_at",
                             "params_json"]
         assert con.execute("SELECT count(*) FROM ideal_points").fetchall()[0][0] == n
+
+
+
+def test_from_results_without_io(fitted):
+    m = DynamicIdealPoints.from_results(fitted.ideal_points_, fitted.items_, fitted.summary())
+    assert m.get_params() == fitted.get_params()
+    pd.testing.assert_frame_equal(m.to_frame(), fitted.to_frame())
+    assert m.summary()["loglik"] == pytest.approx(fitted.loglik_)
+    assert m.states_ == tuple(sorted(fitted.ideal_points_["state"].unique()))
+
+
+def test_idealpoints_does_no_io():
+    import subprocess
+    import sys
+
+    code = ("import sys, comity.idealpoints as ip; assert 'duckdb' not in sys.modules; "
+            "assert not hasattr(ip, 'duckdb')")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_deprecated_cache_aliases():
+    import comity.fitcache
+    import comity.idealpoints as ip
+
+    for name in ("store_fit", "load_fit", "cache_name", "data_fingerprint"):
+        with pytest.warns(DeprecationWarning, match=f"comity.fitcache.{name}"):
+            assert getattr(ip, name) is getattr(comity.fitcache, name)
+    with pytest.raises(AttributeError):
+        ip.no_such_name  # noqa: B018
 
 
 def _supplement_store(path: Path, tmp: Path) -> None:

@@ -200,7 +200,7 @@ def test_movers_ranking_and_intervals() -> None:
 def test_movers_by_cached_ideal_points(tmp_path) -> None:
     import duckdb
 
-    from comity.idealpoints import _CACHE_DDL
+    from comity.fitcache import _CACHE_DDL
 
     db = tmp_path / "ip.duckdb"
     con = duckdb.connect(str(db))

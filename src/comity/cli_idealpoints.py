@@ -1,15 +1,15 @@
 """CLI command ``comity idealpoints``: dynamic ordinal ideal points of GA members.
 
-A thin shell over :mod:`comity.idealpoints` (registered on ``comity.cli.app``). The fit covers
-*every* state that voted in the years asked for (positions are relative to the whole
-Assembly); ``--states`` only chooses what is shown and plotted.
+A thin shell over :mod:`comity.idealpoints` and :mod:`comity.fitcache` (registered on
+``comity.cli.app``). The fit covers *every* state that voted in the years asked for (positions
+are relative to the whole Assembly); ``--states`` only chooses what is shown and plotted.
 
 Cache
 -----
 With ``--cache`` (the default) a fit is stored in the store file itself (tables
-``ideal_points`` and ``ideal_point_items``, see :func:`comity.idealpoints.store_fit`) under the
-name :func:`comity.idealpoints.cache_name` makes of the query and the model options, with the
-store's :func:`~comity.idealpoints.data_fingerprint` (number of votes, time of the last
+``ideal_points`` and ``ideal_point_items``, see :func:`comity.fitcache.store_fit`) under the
+name :func:`comity.fitcache.cache_name` makes of the query and the model options, with the
+store's :func:`~comity.fitcache.data_fingerprint` (number of votes, time of the last
 ingest). The next identical query whose fingerprint matches is served from the cache without
 refitting. Writing the cache needs the store file to be writable and not open in another
 process; if it is not, the command says so on stderr and carries on.
@@ -72,13 +72,8 @@ def idealpoints(
     = True,
 ) -> None:
     """Dynamic ordinal ideal points (random walk, bridged resolutions) of GA members."""
-    from comity.idealpoints import (
-        DynamicIdealPoints,
-        cache_name,
-        data_fingerprint,
-        load_fit,
-        store_fit,
-    )
+    from comity.fitcache import cache_name, data_fingerprint, load_fit, store_fit
+    from comity.idealpoints import DynamicIdealPoints
     from comity.store import Store
 
     wanted = [s.strip().upper() for s in states.split(",") if s.strip()] if states else []

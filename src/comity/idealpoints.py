@@ -111,7 +111,8 @@ Assumptions and limits
 - With a whole-GA panel the first sessions (few members, few bridged items) are the least
   anchored to the later scale.
 - Bridging by title is a heuristic: same-titled resolutions may differ in text.
-- A cached fit (:func:`store_fit`) is a snapshot: refit after new votes are ingested.
+- A cached fit (:func:`comity.fitcache.store_fit`) is a snapshot: refit after new votes are
+  ingested.
 
 References
 ----------
@@ -129,7 +130,6 @@ References
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -137,7 +137,6 @@ import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -146,7 +145,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from comity.errors import EstimationError, StoreError
+from comity.errors import EstimationError
 from comity.panel import ABSTAIN, NO, YES, Panel
 
 __all__ = [
@@ -155,10 +154,6 @@ __all__ = [
     "IdealPointsConvergenceWarning",
     "bridge_items",
     "bridge_key",
-    "cache_name",
-    "data_fingerprint",
-    "load_fit",
-    "store_fit",
 ]
 
 PRIOR_X0_VAR = 1.0
@@ -1337,7 +1332,37 @@ class DynamicIdealPoints:
     def _check_fitted(self) -> None:
         if not hasattr(self, "ideal_points_"):
             raise EstimationError("this DynamicIdealPoints is not fitted yet: call fit(panel) "
-                                  "or load_fit(...)")
+                                  "or comity.fitcache.load_fit(...)")
+
+    @classmethod
+    def from_results(cls, ideal_points: pd.DataFrame, items: pd.DataFrame,
+                     summary: dict[str, Any]) -> DynamicIdealPoints:
+        """An estimator holding results computed earlier (no data, no fitting), e.g. a fit
+        read back by :func:`comity.fitcache.load_fit`.
+
+        ``ideal_points`` and ``items`` are frames in the layout of ``ideal_points_`` and
+        ``items_`` (``items`` may be empty); ``summary`` is a dict as :meth:`summary` returns
+        it: its ``params`` set the configuration (unknown keys are ignored) and ``n_iter``,
+        ``converged``, ``final_change``, ``loglik``, ``anchor``, ``walk_variance_effective``,
+        ``fit_seconds``, ``bootstrap_converged`` the attributes of the same names (None when
+        missing). The result can ``summary()``, ``plot()`` and ``to_frame()``; it cannot be
+        refitted from these results.
+        """
+        m = cls(**{k: v for k, v in summary.get("params", {}).items() if k in cls._PARAMS})
+        m.ideal_points_ = ideal_points.astype(
+            {"period": np.int64, "dim": np.int64, "n_votes": np.int64})
+        m.items_ = items
+        m.n_iter_ = summary.get("n_iter")
+        m.converged_ = summary.get("converged")
+        m.final_change_ = summary.get("final_change")
+        m.loglik_ = summary.get("loglik")
+        m.anchor_ = summary.get("anchor")
+        m.walk_variance_effective_ = summary.get("walk_variance_effective")
+        m.fit_seconds_ = summary.get("fit_seconds")
+        m.bootstrap_converged_ = summary.get("bootstrap_converged")
+        m.states_ = tuple(sorted(ideal_points["state"].unique()))
+        m.periods_ = np.sort(ideal_points["period"].unique())
+        return m
 
     def to_frame(self) -> pd.DataFrame:
         """Ideal points in long form (a copy of ``ideal_points_``)."""
@@ -1420,189 +1445,18 @@ class DynamicIdealPoints:
 
 
 # ------------------------------------------------------------------------------------------
-# caching in DuckDB
+# deprecated names: the cache moved to comity.fitcache (this module does no I/O)
 # ------------------------------------------------------------------------------------------
-_CACHE_DDL = """
-CREATE TABLE IF NOT EXISTS ideal_points (
-    name VARCHAR, state VARCHAR, period INTEGER, estimate DOUBLE, se DOUBLE,
-    fitted_at TIMESTAMP, params_json VARCHAR, dim INTEGER, lo DOUBLE, hi DOUBLE,
-    n_votes INTEGER);
-CREATE TABLE IF NOT EXISTS ideal_point_items (
-    name VARCHAR, item INTEGER, "key" VARCHAR, rids VARCHAR[], n_resolutions INTEGER,
-    first_period INTEGER, last_period INTEGER, n_votes INTEGER, ordinal BOOLEAN,
-    discrimination DOUBLE[], cut1 DOUBLE, cut2 DOUBLE);
-"""
+_MOVED_TO_FITCACHE = ("cache_name", "data_fingerprint", "load_fit", "store_fit")
 
 
-def _connect(con_or_path: Any, read_only: bool) -> tuple[Any, bool]:
-    """A DuckDB connection and whether we opened it (and must close it)."""
-    import duckdb
+def __getattr__(name: str) -> Any:
+    """``comity.idealpoints.store_fit`` etc. (PEP 562): deprecated aliases of the functions of
+    :mod:`comity.fitcache`, imported on first use with a :class:`DeprecationWarning`."""
+    if name in _MOVED_TO_FITCACHE:
+        warnings.warn(f"comity.idealpoints.{name} is deprecated; use comity.fitcache.{name}",
+                      DeprecationWarning, stacklevel=2)
+        from comity import fitcache
 
-    if hasattr(con_or_path, "con"):  # a comity.store.Store
-        return con_or_path.con, False
-    if isinstance(con_or_path, str | Path):
-        p = Path(con_or_path)
-        if read_only and not p.exists():
-            raise StoreError(f"no store at {p}")
-        try:
-            return duckdb.connect(str(p), read_only=read_only), True
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open {p} for the ideal-point cache: {exc}") from None
-    return con_or_path, False
-
-
-def cache_name(model: DynamicIdealPoints, start: int | None = None, end: int | None = None,
-               body: str = "GA") -> str:
-    """The name under which the CLI (and any shell) caches a fit of ``body`` votes from year
-    ``start`` to year ``end`` (None: first/latest) with ``model``'s options, e.g.
-    ``GA|first-last|session|d1|probit|w0.1|b0|s-|USA`` for the defaults on the whole store."""
-    seed = model.seed if model.bootstrap else "-"
-    return (f"{body}|{start or 'first'}-{end or 'last'}|{model.period}|d{model.n_dims}|"
-            f"{model.link}|w{model.walk_variance:g}|b{model.bootstrap}|s{seed}|{model.anchor}")
-
-
-def data_fingerprint(con_or_store: Any) -> dict[str, Any]:
-    """What a cached fit must match to be served: the number of stored votes and the time of
-    the last ingest (a DuckDB connection or a :class:`comity.store.Store`)."""
-    import duckdb
-
-    con = getattr(con_or_store, "con", con_or_store)
-    votes = con.execute("SELECT count(*) FROM votes").fetchall()[0][0]
-    try:
-        last = con.execute('SELECT max("at") FROM ingests').fetchall()[0][0]
-    except duckdb.Error:  # a store without an ingests table: no time part
-        last = None
-    return {"votes": int(votes), "last_ingest": None if last is None else str(last)}
-
-
-def store_fit(con_or_store_path: Any, model: DynamicIdealPoints, name: str,
-              extra: dict[str, Any] | None = None) -> int:
-    """Write a fitted model's ideal points and items to the DuckDB tables ``ideal_points``
-    and ``ideal_point_items`` under ``name`` (rows of an earlier fit of that name are
-    replaced, in one transaction). Returns the number of ideal-point rows written.
-
-    ``con_or_store_path`` is a DuckDB connection, a :class:`comity.store.Store` opened for
-    writing, or a path: then this function opens its own ``duckdb.connect(path)`` (read-write)
-    and closes it, so no other process may hold the file open at the time. ``params_json``
-    holds the configuration, the :meth:`~DynamicIdealPoints.summary` and ``extra`` (e.g. the
-    query and a fingerprint of the store's data).
-    """
-    model._check_fitted()
-    con, own = _connect(con_or_store_path, read_only=False)
-    try:
-        meta = {"summary": model.summary(), "period_kind": model.period, **(extra or {})}
-        params_json = json.dumps(_plain(meta), sort_keys=True)
-        now = datetime.now(UTC).replace(tzinfo=None)
-        ip = model.ideal_points_
-        df = pd.DataFrame({
-            "name": name, "state": ip["state"].astype(str), "period": ip["period"].astype(int),
-            "estimate": ip["estimate"], "se": ip["se"], "fitted_at": now,
-            "params_json": params_json, "dim": ip["dim"].astype(int), "lo": ip["lo"],
-            "hi": ip["hi"], "n_votes": ip["n_votes"].astype(int)})
-        it = model.items_
-        dcols = [c for c in it.columns if c.startswith("discrimination")]
-        items = pd.DataFrame({
-            "name": name, "item": it["item"].astype(int), "key": it["key"].astype(str),
-            "rids": it["rids"].map(lambda v: [str(x) for x in v]),
-            "n_resolutions": it["n_resolutions"].astype(int),
-            "first_period": it["first_period"].astype(int),
-            "last_period": it["last_period"].astype(int), "n_votes": it["n_votes"].astype(int),
-            "ordinal": it["ordinal"].astype(bool),
-            "discrimination": list(it[dcols].to_numpy(dtype=float)),
-            "cut1": it["cut1"], "cut2": it["cut2"]})
-        import duckdb
-
-        try:
-            con.execute("BEGIN TRANSACTION")
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot write the ideal-point cache: {exc}") from None
-        try:
-            con.execute(_CACHE_DDL)
-            con.execute("DELETE FROM ideal_points WHERE name = ?", [name])
-            con.execute("DELETE FROM ideal_point_items WHERE name = ?", [name])
-            con.register("ip_df", df)
-            con.execute("INSERT INTO ideal_points BY NAME SELECT * FROM ip_df")
-            con.unregister("ip_df")
-            con.register("it_df", items)
-            con.execute("INSERT INTO ideal_point_items BY NAME SELECT * FROM it_df")
-            con.unregister("it_df")
-            con.execute("COMMIT")
-        except duckdb.Error as exc:
-            con.execute("ROLLBACK")
-            raise StoreError(f"cannot write the ideal-point cache: {exc}") from None
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        return len(df)
-    finally:
-        if own:
-            con.close()
-
-
-def load_fit(con_or_store_path: Any, name: str) -> DynamicIdealPoints | None:
-    """The model stored by :func:`store_fit` under ``name`` (None if there is none).
-
-    The returned estimator has ``ideal_points_``, ``items_``, the convergence attributes and
-    ``cache_meta_`` (the stored ``params_json``, with ``fitted_at``); it can ``summary()``,
-    ``plot()`` and ``to_frame()`` but not be refitted from the cache.
-    """
-    con, own = _connect(con_or_store_path, read_only=True)
-    try:
-        q = ("SELECT count(*) FROM information_schema.tables WHERE table_name = "
-             "'ideal_points'")
-        if not con.execute(q).fetchall()[0][0]:
-            return None
-        ip = con.execute(
-            "SELECT state, period, dim, estimate, se, lo, hi, n_votes, fitted_at, params_json "
-            "FROM ideal_points WHERE name = ? ORDER BY dim, state, period", [name]).df()
-        if ip.empty:
-            return None
-        items = pd.DataFrame()
-        has_items = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = "
-            "'ideal_point_items'").fetchall()[0][0]
-        if has_items:
-            items = con.execute(
-                "SELECT * EXCLUDE (name) FROM ideal_point_items WHERE name = ? ORDER BY item",
-                [name]).df()
-    finally:
-        if own:
-            con.close()
-    meta = json.loads(ip["params_json"].iloc[0])
-    summ = meta.get("summary", {})
-    m = DynamicIdealPoints(**{k: v for k, v in summ.get("params", {}).items()
-                              if k in DynamicIdealPoints._PARAMS})
-    m.ideal_points_ = ip.drop(columns=["fitted_at", "params_json"]).astype(
-        {"period": np.int64, "dim": np.int64, "n_votes": np.int64})
-    if not items.empty:
-        disc = np.stack(items.pop("discrimination").map(np.asarray).to_list())
-        for k in range(disc.shape[1]):
-            items["discrimination" if k == 0 else f"discrimination_{k + 1}"] = disc[:, k]
-        items["rids"] = items["rids"].map(list)
-    m.items_ = items
-    m.n_iter_ = summ.get("n_iter")
-    m.converged_ = summ.get("converged")
-    m.final_change_ = summ.get("final_change")
-    m.loglik_ = summ.get("loglik")
-    m.anchor_ = summ.get("anchor")
-    m.walk_variance_effective_ = summ.get("walk_variance_effective")
-    m.fit_seconds_ = summ.get("fit_seconds")
-    m.bootstrap_converged_ = summ.get("bootstrap_converged")
-    m.states_ = tuple(sorted(ip["state"].unique()))
-    m.periods_ = np.sort(ip["period"].unique())
-    m.cache_meta_ = {**meta, "fitted_at": ip["fitted_at"].iloc[0]}
-    return m
-
-
-def _plain(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return _plain(obj.tolist())
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
+        return getattr(fitcache, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -57,7 +57,7 @@ Periods are a year (``2014``, ``"2014"``), a span of years (``"2014-2016"``), a 
 (``("2014-05-01", "2016-12-31")``) or ``"START:END"`` / ``"START/END"`` text.
 
 With ``ideal="auto"`` (default) and a cached ideal-point fit in the store
-(:func:`comity.idealpoints.store_fit`, the most recent one) or ``ideal=NAME``, the result also
+(:func:`comity.fitcache.store_fit`, the most recent one) or ``ideal=NAME``, the result also
 ranks states by the change of their (first-dimension) ideal point between the two periods:
 mean estimate over the fitted periods falling in each window (a session ``s`` counts for the
 year ``1945 + s`` it opens in), interval ``change +- 1.96 sqrt(se_a**2 + se_b**2)`` with
@@ -707,7 +707,7 @@ def _ideal_movers(store: Any, name: str | None, lo_a: pd.Timestamp, hi_a: pd.Tim
     """Ranking by the change of cached ideal points (module docstring); (None, None) without a
     cached fit."""
     try:
-        from comity.idealpoints import load_fit
+        from comity.fitcache import load_fit
     except ImportError:  # pragma: no cover
         return None, None
     s, owned = _open(store)

@@ -84,15 +84,15 @@ async def idealpoints(
                                       "recent one).")] = None,
     format: FormatQ = Format.json,
 ) -> Response:
-    """Ideal points stored by ``comity.idealpoints.store_fit`` (the server never fits a
+    """Ideal points stored by ``comity.fitcache.store_fit`` (the server never fits a
     model): ``estimate``, ``se`` and the 95% interval per state and period."""
     ctx = ctx_of(request)
 
     def compute() -> Payload:
         from comity import states as st
 
-        mod = optional_module("idealpoints")
-        load_fit = _function(mod, ("load_fit",))
+        optional_module("idealpoints")  # the estimator (503 without it, as /api/info says)
+        load_fit = _function(optional_module("fitcache"), ("load_fit",))
         fit_name = name or _latest_fit(ctx)
 
         def load() -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -141,7 +141,7 @@ def _latest_fit(ctx: Any) -> str:
         if len(got):
             return str(got["name"].iloc[0])
     raise NotFound("no cached ideal-point fit in this store: fit and store one first with "
-                   "the comity idealpoints command (comity.idealpoints.store_fit)")
+                   "the comity idealpoints command (comity.fitcache.store_fit)")
 
 
 # ------------------------------------------------------------------------- claims

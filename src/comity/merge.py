@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from comity.recurring import recurring_keys
+
 PRECEDENCE: dict[str, int] = {
     "undl_ga": 0,
     "undl_sc": 0,
@@ -274,36 +276,33 @@ def _content_links(by_ingest: dict[int, Staged], n_states: int, rc_left: pd.Data
 
     Candidates are dated within ``max_days``; a pair is the same vote when at least
     :data:`CONTENT_MIN_SHARED` states appear in both and ≥ 97 % of them voted the same way.
-    Vectorised: sparse products of one-hot vote matrices give identical-vote counts for all
+    Vectorised: products of one-hot vote matrices (BLAS) give identical-vote counts for all
     pairs of a year (against the neighbouring years) at once; greedy by score, one-to-one
     unless told otherwise.
     """
-    from scipy import sparse
-
     if rc_left.empty or sym_left.empty:
         return {}
 
-    def onehot(frame: pd.DataFrame) -> tuple:
+    def dense(frame: pd.DataFrame) -> np.ndarray:
+        """Rows of ``frame`` × global states: the Y/A/N code (1-3) of each vote, else 0."""
+        out = np.zeros((len(frame), n_states), dtype=np.int8)
         idx = np.arange(len(frame))
         iids = frame["ingest_id"].to_numpy()
         kids = frame["kid"].to_numpy()
-        r_list, c_list, v_list = [], [], []
         for iid in np.unique(iids):
             sel = iids == iid
             stg = by_ingest[int(iid)]
             sub = stg.votes[kids[sel]]
-            rr, cc = np.nonzero((sub >= 1) & (sub <= 3))
-            r_list.append(idx[sel][rr])
-            c_list.append(stg.cols[cc])
-            v_list.append(sub[rr, cc].astype(np.int64))
-        rows = np.concatenate(r_list)
-        cols = np.concatenate(c_list)
-        vals = np.concatenate(v_list)
-        ones = np.ones(len(rows), dtype=np.float32)
-        n = len(frame)
-        m = sparse.csr_matrix((ones, (rows, cols * 3 + vals - 1)), shape=(n, n_states * 3))
-        p = sparse.csr_matrix((ones, (rows, cols)), shape=(n, n_states))
-        return m, p
+            out[np.ix_(idx[sel], stg.cols)] = np.where((sub >= 1) & (sub <= 3), sub, 0)
+        return out
+
+    def counts(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(identical votes, shared voters) for every pair of rows of ``x`` and ``y``."""
+        same = np.zeros((len(x), len(y)), dtype=np.float32)
+        for v in (1, 2, 3):
+            same += (x == v).astype(np.float32) @ (y == v).astype(np.float32).T
+        shared = (x > 0).astype(np.float32) @ (y > 0).astype(np.float32).T
+        return same, shared
 
     ry = pd.to_datetime(rc_left["date"]).dt.year.fillna(-1).astype(int).to_numpy()
     sy = pd.to_datetime(sym_left["date"]).dt.year.fillna(-1).astype(int).to_numpy()
@@ -314,8 +313,8 @@ def _content_links(by_ingest: dict[int, Staged], n_states: int, rc_left: pd.Data
         return {}
     sym_left = sym_left[near]
     sy = sy[near]
-    a, ap = onehot(rc_left)
-    b, bp = onehot(sym_left)
+    a = dense(rc_left)
+    b = dense(sym_left)
     d_rc = pd.to_datetime(rc_left["date"]).to_numpy(dtype="datetime64[D]")
     d_s = pd.to_datetime(sym_left["date"]).to_numpy(dtype="datetime64[D]")
     keys = rc_left[id_col].astype(str).to_numpy()
@@ -327,8 +326,7 @@ def _content_links(by_ingest: dict[int, Staged], n_states: int, rc_left: pd.Data
         jj = np.flatnonzero((np.abs(sy - year) <= 1) & (sy >= 0) & ~(taken & one_to_one))
         if not len(jj):
             continue
-        same = (a[ii] @ b[jj].T).toarray()
-        shared = (ap[ii] @ bp[jj].T).toarray()
+        same, shared = counts(a[ii], b[jj])
         days = np.abs((d_rc[ii][:, None] - d_s[jj][None, :]).astype(float))
         with np.errstate(invalid="ignore", divide="ignore"):
             share = same / shared
@@ -604,8 +602,6 @@ def _resolutions_table(con) -> None:
         ) i USING (rid)
         ORDER BY p.body, p.date, p.rid
     """)
-    from comity.recurring import recurring_keys
-
     res = con.sql("SELECT rid, title, agenda, session, amend, para FROM resolutions").df()
     keys = pd.DataFrame({"rid": res["rid"].to_numpy(),
                          "rkey": recurring_keys(res).replace("", None).to_numpy()})

@@ -30,6 +30,7 @@ import pandas as pd
 from comity.errors import DataFormatError, StoreError, ValidationError
 from comity.panel import Panel
 from comity.sources.base import SourceData
+from comity.sources.detect import KINDS, detect_format
 
 SCHEMA_VERSION = 2
 PARSE_THREADS = int(os.environ.get("COMITY_PARSE_THREADS", "2"))
@@ -115,8 +116,6 @@ def plan_ingest(paths: Iterable[str | Path], fmt: str = "auto"
     ``auto``, every file given is read with that parser (a directory still skips files of
     other formats; ``unvotes`` takes its three tables by content).
     """
-    from comity.sources.detect import KINDS, detect_format
-
     if fmt not in FORMATS:
         raise DataFormatError(f"unknown format {fmt!r}", expected=", ".join(FORMATS))
 

@@ -343,7 +343,13 @@ class Store:
         ex = ThreadPoolExecutor(workers)
         con.execute("BEGIN TRANSACTION")
         try:
-            futures: list[Any] = [ex.submit(parse_planned, pf) for pf, _ in todo]
+            # the biggest files are parsed first (they bound the wall time); staging still
+            # follows the plan's order
+            futures: list[Any] = [None] * len(todo)
+            by_size = sorted(range(len(todo)), key=lambda i: -sum(
+                Path(p).stat().st_size for p in todo[i][0].paths))
+            for i in by_size:
+                futures[i] = ex.submit(parse_planned, todo[i][0])
             self._write_reference_tables()
             next_id = con.execute(
                 "SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchall()[0][0]

@@ -197,3 +197,20 @@ def test_format_forced_and_unknown(tmp_path: Path) -> None:
         # forcing the wrong parser gives a located format error, not a crash
         with pytest.raises(DataFormatError, match=r"required column.*'rcid'"):
             s.ingest([d / "75.json.gz"], fmt="voeten2016")
+
+
+def test_staged_matrices_round_trip_and_old_zlib_blobs() -> None:
+    import zlib
+
+    from comity.merge import pack_matrix, unpack_matrix
+
+    rng = np.random.default_rng(3)
+    votes = rng.choice(np.array([0, 1, 2, 3, 8], dtype=np.int8), size=(37, 11))
+    rows = rng.integers(0, 2**31 - 1, size=(37, 11), dtype=np.int32)
+    for a, dt in ((votes, np.int8), (rows, np.int32)):
+        blob = pack_matrix(a)
+        assert blob[:4] == bytes.fromhex("28b52ffd")  # a Zstandard frame
+        assert np.array_equal(unpack_matrix(blob, a.shape, dt), a)
+        # stores written by comity 0.1 hold zlib streams: still readable
+        old = zlib.compress(a.tobytes(), 1)
+        assert np.array_equal(unpack_matrix(old, a.shape, dt), a)

@@ -423,3 +423,32 @@ def test_real_movers_and_cli(full_store) -> None:
     d = json.loads(out.stdout)
     assert d["n"] == len(d["switches"]) > 0
     assert {"vote_before", "vote_after", "symbol_before", "link_after"} <= set(d["switches"][0])
+
+
+def test_title_parts_rule_by_hand() -> None:
+    from comity.recurring import MAX_KEY, title_parts
+
+    got = title_parts([
+        "Question of Palestine : resolution / adopted by the General Assembly",
+        "Report of the Special Committee (A/75/23) [...]",
+        "Seventy-fifth anniversary of the United Nations, 2020",
+        "The twenty-first session: 3rd report on item 12",
+        "Follow-up to the report : partA [...]",
+        None,
+        float("nan"),
+        "Question of Palestine : resolution / adopted by the General Assembly",
+        " Zoé's   human   rights!! ",
+        "word " * 40,
+    ])
+    assert list(got[:8]) == [
+        "question of palestine",
+        "report of the special committee",
+        "anniversary of the united nations",  # session ordinals go too
+        "the session report on item",
+        "follow up to the report",  # a cut title loses its dangling ": xyz" [...]
+        "", "",
+        "question of palestine",
+    ]
+    assert got[8] == "zo s human rights"  # non a-z letters become spaces
+    assert len(got[9]) <= MAX_KEY and got[9].startswith("word word") and not got[9].endswith(" ")
+    assert got[9] == " ".join(["word"] * 20)

@@ -169,7 +169,7 @@ def test_cli_error_no_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in r.stderr
 
 
-@pytest.mark.parametrize("argv", [["--db", "x.duckdb", "info"], ["info", "--bogus"],
+@pytest.mark.parametrize("argv", [["--bogus", "info"], ["info", "--bogus"],
                                   ["nosuchcommand"]])
 def test_cli_usage_error_is_not_an_internal_error(argv: list[str]) -> None:
     import subprocess
@@ -214,3 +214,25 @@ def test_staged_matrices_round_trip_and_old_zlib_blobs() -> None:
         # stores written by comity 0.1 hold zlib streams: still readable
         old = zlib.compress(a.tobytes(), 1)
         assert np.array_equal(unpack_matrix(old, a.shape, dt), a)
+
+
+def test_cli_global_db_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from typer.testing import CliRunner
+
+    from comity.cli import app
+
+    d = M.write_all(tmp_path / "mini")
+    db = str(tmp_path / "g.duckdb")
+    monkeypatch.delenv("COMITY_DB", raising=False)
+    run = CliRunner()
+    r = run.invoke(app, ["--db", db, "ingest", str(d), "--json"])
+    assert r.exit_code == 0, r.output
+    r = run.invoke(app, ["--db", db, "info", "--json"])
+    assert json.loads(r.stdout)["db"] == db
+    assert "COMITY_DB" not in os.environ  # the global option does not leak
+    # a command's own --db wins over the global one
+    other = str(tmp_path / "other.duckdb")
+    r = run.invoke(app, ["--db", other, "info", "--db", db, "--json"])
+    assert json.loads(r.stdout)["db"] == db

@@ -37,6 +37,29 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable keys) 
                                        "table.")]
 
 
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: Annotated[Path | None, typer.Option(
+        "--db", help="Store file for the command that follows (as $COMITY_DB; a command's "
+        "own --db wins).")] = None,
+) -> None:
+    """Who stands with whom: UN General Assembly and Security Council votes."""
+    if db is None:
+        return
+    # every command's --db falls back to COMITY_DB; restored when the command is done
+    before = os.environ.get("COMITY_DB")
+    os.environ["COMITY_DB"] = str(db)
+
+    def restore() -> None:
+        if before is None:
+            os.environ.pop("COMITY_DB", None)
+        else:
+            os.environ["COMITY_DB"] = before
+
+    ctx.call_on_close(restore)
+
+
 def _jsonable(obj: Any) -> Any:
     if isinstance(obj, pd.DataFrame):
         return [_jsonable(r) for r in obj.to_dict(orient="records")]

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from comity.store import Store
@@ -236,3 +237,37 @@ def test_cli_global_db_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     other = str(tmp_path / "other.duckdb")
     r = run.invoke(app, ["--db", other, "info", "--db", db, "--json"])
     assert json.loads(r.stdout)["db"] == db
+
+
+def test_issue_slices_use_predicted_issues_where_voeten_has_not_coded(tmp_path: Path) -> None:
+    from comity.issuecoding import write_predictions
+
+    d = M.write_all(tmp_path / "mini")
+    db = tmp_path / "p.duckdb"
+    with Store(db) as s:
+        s.ingest([d])
+        assert s.panel(issue="hr").resolutions["rid"].tolist() == ["A/RES/50/20"]
+    # A/RES/75/10 (2020) has no Voeten codes; A/RES/40/100 is Voeten's (coded "me" only), so a
+    # prediction for it must not override his coding
+    pred = pd.DataFrame({"rid": ["A/RES/75/10", "A/RES/75/10", "A/RES/40/100"],
+                         "issue": ["hr", "ec", "hr"], "probability": [0.9, 0.3, 0.8],
+                         "predicted": [True, False, True]})
+    write_predictions(db, pred, "test")
+    with Store(db, read_only=True) as s:
+        p = s.panel(issue="hr")
+        res = p.resolutions.set_index("rid")
+        assert sorted(res.index) == ["A/RES/50/20", "A/RES/75/10"]
+        assert list(res.loc["A/RES/75/10", "issues"]) == ["hr"]  # ec was not predicted
+        assert bool(res.loc["A/RES/75/10", "issues_predicted"])
+        assert not bool(res.loc["A/RES/50/20", "issues_predicted"])
+        assert s.panel(issue="hr", predicted_issues=False).resolutions["rid"].tolist() == [
+            "A/RES/50/20"]
+        assert s.panel(issue="me").resolutions["rid"].tolist() == ["A/RES/40/100"]
+        listed = s.resolutions(issue="hr")
+        assert listed.set_index("rid")["issues_predicted"].to_dict() == {
+            "A/RES/50/20": False, "A/RES/75/10": True}
+    from comity.claims import evaluate
+
+    r = evaluate("USA closer to RUS than to CHN in 2020 on hr", store=db, bootstrap=50)
+    assert r.period["windows"][0]["issues_predicted"] == 1
+    assert any("predicted by comity's classifier" in n for n in r.notes)

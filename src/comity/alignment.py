@@ -462,8 +462,11 @@ def _rows_panel(panel: Panel, rows: Sequence[str]) -> Panel:
                  flagged=flagged, meta=dict(panel.meta))
 
 
-def _load(store: Any, panel: Panel | None, rows: Sequence[str] | None, q: _Query) -> Panel:
-    """The vote matrix of ``rows`` (None: every stored state) for the query."""
+def _load(store: Any, panel: Panel | None, rows: Sequence[str] | None, q: _Query,
+          predicted_issues: bool = True) -> Panel:
+    """The vote matrix of ``rows`` (None: every stored state) for the query (an issue slice
+    takes the classifier's stored predictions where Voeten has not coded, unless
+    ``predicted_issues`` is False: :meth:`comity.store.Store.panel`)."""
     if panel is not None:
         p = _filter_panel(panel, q)
         return p if rows is None else _rows_panel(p, rows)
@@ -475,7 +478,7 @@ def _load(store: Any, panel: Panel | None, rows: Sequence[str] | None, q: _Query
             body=q.body, start=None if q.lo is None else q.lo.date().isoformat(),
             end=None if q.hi is None else q.hi.date().isoformat(), session=q.session,
             issue=q.issue, important=q.important, search=q.search, states=wanted,
-            strict=q.strict,
+            strict=q.strict, predicted_issues=predicted_issues,
         )
     finally:
         if owned:

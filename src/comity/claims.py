@@ -1313,9 +1313,11 @@ def _window_info(win: _Window, p: Panel, n: int) -> dict[str, Any]:
     last = d.max() if len(d) else None
     start = win.start if win.start is not None else first
     end = win.end if win.end is not None else last
+    pred = (int(p.resolutions["issues_predicted"].fillna(False).astype(bool).sum())
+            if "issues_predicted" in p.resolutions.columns else 0)
     return {"role": win.role, "label": win.label, "start": _iso(start), "end": _iso(end),
             "session": win.session, "first_vote": _iso(first), "last_vote": _iso(last),
-            "resolutions": int(p.n_resolutions), "n": int(n)}
+            "resolutions": int(p.n_resolutions), "n": int(n), "issues_predicted": pred}
 
 
 def _period_info(infos: list[dict[str, Any]]) -> dict[str, Any]:
@@ -1388,8 +1390,14 @@ def evaluate(
             text = f"no recorded {ctx.body} votes in the {w['role']} window ({w['label']})"
             if claim.issue:
                 text += (f" with issue {claim.issue}: Voeten's issue codes stop before the "
-                         "newest sessions")
+                         "newest sessions; `comity issues predict` codes the later ones")
             notes.append(text)
+    if claim.issue:
+        n_pred = sum(int(w.get("issues_predicted", 0)) for w in out.period.get("windows", []))
+        if n_pred:
+            notes.append(f"the issue codes of {n_pred} of these votes are predicted by comity's "
+                         "classifier (Voeten has not coded them; `comity issues report` gives "
+                         "its held-out F1)")
     query = {"measure": m, "bootstrap": opts.bootstrap, "seed": seed, "ci": opts.ci,
              "min_votes": opts.min_votes, "body": ctx.body if ctx.body != "BOTH" else "both",
              "issue": claim.issue, "top_evidence": opts.top_evidence,

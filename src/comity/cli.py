@@ -192,6 +192,7 @@ def info(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     ing = pd.DataFrame(data["ingests"])
     if not ing.empty:
         ing["sha256"] = ing["sha256"].str[:12]
+        ing["rows"] = ing["rows"].astype("Int64")  # a count: no decimals
         _table(ing, "last ingests")
 
 
@@ -233,7 +234,14 @@ def resolutions(
     cols = ["rid", "date", "title", "yes", "no", "abstain", "issues"]
     view = df[cols].copy()
     view["title"] = view["title"].fillna("").str.slice(0, 70)
+    pred = df["issues_predicted"].fillna(False).astype(bool).to_numpy()
+    issues = [[] if v is None or isinstance(v, float) else list(v) for v in view["issues"]]
+    view["issues"] = [", ".join(v) + (" *" if p and v else "") for v, p in
+                      zip(issues, pred, strict=True)]
     _table(view, f"{len(df)} recorded votes")
+    if pred.any():
+        console.print("[dim]* issue codes predicted by comity's classifier (`comity issues "
+                      "report`); the others are Voeten's[/dim]")
 
 
 @app.command()

@@ -128,7 +128,6 @@ from comity.alignment import (
     Party,
     _bound,
     _extra_blocs,
-    _filter_panel,
     _load,
     _member_block,
     _open,
@@ -187,27 +186,10 @@ class ShiftError(ComityError, ValueError):
 # ==================================================================================== loading
 def _load_panel(store: Any, panel: Panel | None, rows: Sequence[str] | None, q: _Query,
                 predicted: bool) -> Panel:
-    """The vote matrix of the query; an issue slice also uses stored predicted issues.
-
-    With ``predicted`` and an issue, the votes are loaded without the issue slice, each
-    resolution's issues are completed with the predictions of
-    :func:`comity.issuecoding.resolution_issues` (only where Voeten's codes are missing), and the
-    slice is applied in memory.
-    """
-    if q.issue is None or not predicted or panel is not None:
-        return _load(store, panel, rows, q)
-    from dataclasses import replace
-
-    from comity.issuecoding import with_predicted_issues
-
-    base = _load(store, None, rows, replace(q, issue=None))
-    s, owned = _open(store)
-    try:
-        base = with_predicted_issues(base, s)
-    finally:
-        if owned:
-            s.close()
-    return _filter_panel(base, q)
+    """The vote matrix of the query; an issue slice also uses the stored predicted issues
+    (where Voeten's codes are missing) unless ``predicted`` is False
+    (:meth:`comity.store.Store.panel`)."""
+    return _load(store, panel, rows, q, predicted_issues=predicted)
 
 
 def _party_rows(parties: Sequence[Party]) -> list[str]:

@@ -548,8 +548,9 @@ class Store:
             where.append("body = ?")
             params.append(body.upper())
         sql = (f"SELECT rid, body, session, special, date, symbol, title, issues, important, "
-               f"amend, para, adoption, outcome, yes, no, abstain, non_voting, sources, link "
-               f"FROM resolutions WHERE {' AND '.join(where)} ORDER BY date, rid")
+               f"amend, para, adoption, outcome, yes, no, abstain, non_voting, sources, link, "
+               f"issues_predicted FROM {self._issues_view()} "
+               f"WHERE {' AND '.join(where)} ORDER BY date, rid")
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         return self.con.execute(sql, params).df()
@@ -624,6 +625,27 @@ class Store:
         return written
 
     # -- panel ---------------------------------------------------------------------------
+    def _issues_view(self, predicted: bool = True) -> str:
+        """SQL for ``resolutions`` with ``issues`` completed by the classifier's stored
+        predictions (table ``issue_predictions``, written by ``comity issues predict``) and a
+        flag ``issues_predicted``. A resolution in Voeten's data keeps his codes (even none);
+        the others take their predicted issues. Without predictions, the table as stored."""
+        has = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_name = 'issue_predictions'").fetchall()[0][0]
+        if not has or not predicted:
+            return "(SELECT *, false AS issues_predicted FROM resolutions)"
+        return """(
+            SELECT r.* REPLACE (CASE WHEN p.issues IS NULL THEN r.issues
+                                     ELSE p.issues END AS issues),
+                   p.issues IS NOT NULL AS issues_predicted
+            FROM resolutions r LEFT JOIN (
+                SELECT rid, list_sort(list(issue)) AS issues FROM issue_predictions
+                WHERE predicted GROUP BY rid) p
+              ON p.rid = r.rid AND len(r.issues) = 0
+                 AND NOT (r.body = 'GA' AND list_has_any(r.sources, ['unvotes', 'voeten2016']))
+        )"""
+
     def panel(
         self,
         *,
@@ -637,8 +659,14 @@ class Store:
         states: Sequence[str] | None = None,
         strict: bool = False,
         include_amendments: bool = True,
+        predicted_issues: bool = True,
     ) -> Panel:
-        """The vote matrix for a query (one SQL query, one vectorised scatter)."""
+        """The vote matrix for a query (one SQL query, one vectorised scatter).
+
+        ``issue`` slices by Voeten's codes and, where he has not coded a resolution (the
+        newest sessions), by the classifier's stored predictions (``comity issues predict``;
+        column ``issues_predicted`` of the result's resolutions) unless ``predicted_issues``
+        is False."""
         from comity import states as st
 
         where, params = ["r.adoption = 'recorded'"], []
@@ -667,16 +695,17 @@ class Store:
         if not include_amendments:
             where.append("NOT r.amend AND NOT r.para")
         w = " AND ".join(where)
+        src = self._issues_view(predicted_issues)
         res = self.con.execute(
             f"SELECT r.rid, r.body, r.session, r.date, r.symbol, r.title, r.issues, "
             f"r.important, r.amend, r.para, r.outcome, r.recurring_key, r.yes, r.no, r.abstain, "
-            f"r.non_voting, r.link FROM resolutions r WHERE {w} ORDER BY r.date, r.rid",
-            params).df()
+            f"r.non_voting, r.link, r.issues_predicted FROM {src} r WHERE {w} "
+            f"ORDER BY r.date, r.rid", params).df()
         # which stored codes feed which panel row
         if states is None:
             codes = sorted(
                 c for (c,) in self.con.execute(
-                    f"SELECT DISTINCT v.state FROM votes v JOIN resolutions r USING (rid) "
+                    f"SELECT DISTINCT v.state FROM votes v JOIN {src} r USING (rid) "
                     f"WHERE {w}", params).fetchall())
             mapping = pd.DataFrame({"stored": codes, "state": codes, "start": pd.NaT,
                                     "end": pd.NaT, "flag": False})

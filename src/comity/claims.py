@@ -1806,8 +1806,11 @@ def _summary(res: ClaimResult) -> str:
     cnt = res.counts
     if isinstance(res.claim, CloserClaim) and cnt:
         a, b, c = res._name(res.claim.a), res._name(res.claim.b), res._name(res.claim.c)
-        lines.append(f"{a} voted with {b} against {c} {cnt['with_b_against_c']} times, with "
-                     f"{c} against {b} {cnt['with_c_against_b']} times (all three alike "
+        def times(k: str) -> str:
+            return f"{cnt[k]} time{'' if cnt[k] == 1 else 's'}"
+
+        lines.append(f"{a} voted with {b} against {c} {times('with_b_against_c')}, with "
+                     f"{c} against {b} {times('with_c_against_b')} (all three alike "
                      f"{cnt['all_agree']}, {a} apart from both {cnt['apart']}).")
     rob = res.robustness
     if rob.get("measures") and len(rob["measures"]) > 1:

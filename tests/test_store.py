@@ -271,3 +271,34 @@ def test_issue_slices_use_predicted_issues_where_voeten_has_not_coded(tmp_path: 
     r = evaluate("USA closer to RUS than to CHN in 2020 on hr", store=db, bootstrap=50)
     assert r.period["windows"][0]["issues_predicted"] == 1
     assert any("predicted by comity's classifier" in n for n in r.notes)
+
+
+def test_a_new_version_of_a_loaded_file_replaces_it(tmp_path: Path) -> None:
+    import gzip
+
+    d = M.write_all(tmp_path / "mini")
+    db = tmp_path / "v.duckdb"
+    with Store(db) as s:
+        s.ingest([d])
+        n_res = s.con.execute("SELECT count(*) FROM src_resolutions WHERE source = 'unxml'"
+                              ).fetchall()[0][0]
+        before = s.con.execute("SELECT vote FROM votes WHERE rid = 'A/RES/75/10' "
+                               "AND state = 'SWE'").fetchall()
+    assert before == [("A",)]
+    # the same file name with new content (Sweden now votes No): the old version goes
+    objs = M.unxml_objects()
+    objs[0] = {**objs[0], "MS_against": ["RUSSIAN FEDERATION", "SWEDEN"], "MS_abstaining": [],
+               "MS_against_count": "2", "MS_abstaining_count": "0"}
+    other = tmp_path / "v2"
+    other.mkdir()
+    (other / "75.json.gz").write_bytes(gzip.compress(
+        ("\n".join(json.dumps(o) for o in objs) + "\n").encode()))
+    with Store(db) as s:
+        rep = s.ingest([other])
+        assert [x["source"] for x in rep.loaded] == ["unxml"]
+        assert s.con.execute("SELECT count(*) FROM src_resolutions WHERE source = 'unxml'"
+                             ).fetchall()[0][0] == n_res
+        assert s.con.execute("SELECT count(DISTINCT ingest_id) FROM src_matrix m JOIN ingests "
+                             "i USING (ingest_id) WHERE i.source = 'unxml'").fetchall()[0][0] == 1
+        assert s.con.execute("SELECT vote FROM votes WHERE rid = 'A/RES/75/10' "
+                             "AND state = 'SWE'").fetchall() == [("N",)]

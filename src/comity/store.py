@@ -227,6 +227,7 @@ class Store:
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         self.read_only = read_only
+        self._reference_written = False
         if read_only and not self.path.exists():
             raise StoreError(
                 f"no comity store at {self.path}: run `comity ingest PATH` (or `comity fetch`)"
@@ -263,6 +264,7 @@ class Store:
         self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
                          [str(SCHEMA_VERSION)])
         if not self._has_table("resolutions"):
+            self._reference_written = True
             self._write_reference_tables()
             self.con.execute("BEGIN")
             from comity.merge import rebuild
@@ -350,7 +352,14 @@ class Store:
                 Path(p).stat().st_size for p in todo[i][0].paths))
             for i in by_size:
                 futures[i] = ex.submit(parse_planned, todo[i][0])
-            self._write_reference_tables()
+            if not self._reference_written:  # a new store has them from __init__
+                self._write_reference_tables()
+            # file names already loaded per source: a new version of one replaces it
+            loaded_names: dict[str, set[str]] = {}
+            for src_name, fname in con.execute(
+                    "SELECT source, regexp_extract(file, '[^/\\\\]+$') FROM ingests "
+                    "WHERE part = 0").fetchall():
+                loaded_names.setdefault(src_name, set()).add(fname)
             next_id = con.execute(
                 "SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchall()[0][0]
             now = datetime.now(UTC).replace(tzinfo=None)
@@ -360,7 +369,8 @@ class Store:
                 sd = fut.result()
                 iid = int(next_id)
                 next_id += 1
-                self._supersede(sd.source, [Path(p).name for p in pf.paths])
+                if Path(pf.paths[0]).name in loaded_names.get(sd.source, ()):
+                    self._supersede(sd.source, [Path(p).name for p in pf.paths])
                 self._stage(iid, sd)
                 for part, (p, sha) in enumerate(zip(pf.paths, shas, strict=True)):
                     rows = sd.rows_read if part == 0 else None

@@ -302,3 +302,33 @@ def test_a_new_version_of_a_loaded_file_replaces_it(tmp_path: Path) -> None:
                              "i USING (ingest_id) WHERE i.source = 'unxml'").fetchall()[0][0] == 1
         assert s.con.execute("SELECT vote FROM votes WHERE rid = 'A/RES/75/10' "
                              "AND state = 'SWE'").fetchall() == [("N",)]
+
+
+def test_cli_bad_arguments_are_clear_errors(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from comity.cli import app
+
+    d = M.write_all(tmp_path / "mini")
+    db = str(tmp_path / "e.duckdb")
+    run = CliRunner()
+    assert run.invoke(app, ["ingest", str(d), "--db", db]).exit_code == 0
+    cases = [
+        (["states", "--at", "notadate"], "expected a date"),
+        (["resolutions", "--issue", "zz"], "unknown issue 'zz'"),
+        (["check", "--kind", "nope"], "unknown quality kind 'nope'"),
+        (["export", "/proc/comity-cannot-write-here"], "cannot create the export folder"),
+    ]
+    from comity.errors import ComityError
+
+    for argv, message in cases:
+        r = run.invoke(app, [*argv, "--db", db])
+        assert r.exit_code != 0, argv
+        # the CLI's main() prints a ComityError as one line "error: ..." (no traceback)
+        assert isinstance(r.exception, ComityError), (argv, r.exception)
+        assert message in str(r.exception), (argv, str(r.exception))
+    # names of issues work as well as codes; a known kind with no rows is an empty list
+    r = run.invoke(app, ["resolutions", "--issue", "human rights", "--db", db, "--json"])
+    assert [x["rid"] for x in json.loads(r.stdout)] == ["A/RES/50/20"]
+    r = run.invoke(app, ["check", "--kind", "tally_disagreement", "--db", db, "--json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["rows"] == []

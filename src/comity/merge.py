@@ -43,6 +43,17 @@ import pandas as pd
 
 from comity.recurring import recurring_keys
 
+QUALITY_KINDS: tuple[str, ...] = (
+    # made by the merge
+    "vote_disagreement", "tally_disagreement", "date_disagreement", "tally_mismatch",
+    "outside_membership",
+    # notes made by the parsers
+    "adopted_without_vote", "date_missing", "duplicate_listing", "duplicate_record",
+    "junk_column", "permanent_member_mismatch", "state_code_unknown", "total_ms_mismatch",
+    "vote_note", "user_supplied",
+)
+"""Every kind of row the ``quality`` table can hold."""
+
 PRECEDENCE: dict[str, int] = {
     "undl_ga": 0,
     "undl_sc": 0,

@@ -552,8 +552,10 @@ class Store:
             where.append("year(date) = ?")
             params.append(int(year))
         if issue:
+            from comity.alignment import _issue_code  # codes or names; unknown ones raise
+
             where.append("list_contains(issues, ?)")
-            params.append(issue)
+            params.append(_issue_code(issue))
         if body and body.upper() != "BOTH":
             where.append("body = ?")
             params.append(body.upper())
@@ -589,6 +591,11 @@ class Store:
         sql = "SELECT rid, source, kind, detail FROM quality"
         params = []
         if kind:
+            from comity.merge import QUALITY_KINDS
+
+            if kind not in QUALITY_KINDS:
+                raise StoreError(f"unknown quality kind {kind!r}; expected one of "
+                                 f"{', '.join(QUALITY_KINDS)}")
             sql += " WHERE kind = ?"
             params.append(kind)
         sql += " ORDER BY kind, rid"
@@ -601,6 +608,10 @@ class Store:
             return self.con.sql(
                 "SELECT code, name, member_from, member_to, predecessor FROM states "
                 "ORDER BY code").df()
+        try:
+            date = pd.Timestamp(str(date)).date().isoformat()
+        except ValueError:
+            raise StoreError(f"--at {date!r}: expected a date such as 1990-10-03") from None
         return self.con.execute("""
             SELECT DISTINCT s.code, s.name, s.member_from, s.member_to, s.predecessor, m.kind
             FROM states s JOIN memberships m ON m.code = s.code
@@ -610,7 +621,10 @@ class Store:
     def export(self, outdir: str | Path, fmt: str = "parquet") -> list[str]:
         """Write tidy tables (votes, resolutions, issues, states, quality) for R/pandas/polars."""
         out = Path(outdir)
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the export folder {out}: {exc.strerror}") from None
         queries = {
             "votes": "SELECT v.rid, r.symbol, r.date, r.body, v.state, v.vote, v.inferred, "
                      "v.source FROM votes v JOIN resolutions r USING (rid) ORDER BY r.date, "
@@ -630,7 +644,11 @@ class Store:
         for name, q in queries.items():
             path = out / f"{name}.{fmt}"
             opt = "(FORMAT parquet)" if fmt == "parquet" else "(HEADER, DELIMITER ',')"
-            self.con.execute(f"COPY ({q}) TO '{path.as_posix()}' {opt}")
+            target = path.as_posix().replace("'", "''")
+            try:
+                self.con.execute(f"COPY ({q}) TO '{target}' {opt}")
+            except duckdb.IOException as exc:
+                raise StoreError(f"cannot write {path}: {exc}") from None
             written.append(str(path))
         return written
 

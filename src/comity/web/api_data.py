@@ -49,7 +49,7 @@ def _day(text: str | None) -> date | None:
 
 RESOLUTION_COLUMNS = ("rid", "body", "session", "date", "symbol", "title", "issues",
                       "important", "amend", "para", "adoption", "outcome", "yes", "no",
-                      "abstain", "non_voting", "sources", "link")
+                      "abstain", "non_voting", "sources", "link", "issues_predicted")
 
 
 def _has(module: str) -> bool:

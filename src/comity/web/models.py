@@ -131,6 +131,9 @@ class ResolutionOut(_Model):
     non_voting: int | None = None
     sources: list[str] | None = None
     link: str | None = None
+    issues_predicted: bool | None = Field(
+        None, description="True when `issues` are the classifier's predictions (Voeten has "
+        "not coded this resolution; `comity issues predict`).")
 
 
 class ResolutionsOut(BaseModel):

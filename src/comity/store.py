@@ -363,6 +363,7 @@ class Store:
             next_id = con.execute(
                 "SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchall()[0][0]
             now = datetime.now(UTC).replace(tzinfo=None)
+            pending: list[pd.DataFrame] = []
             for i, ((pf, shas), fut) in enumerate(zip(todo, futures, strict=True)):
                 if progress:
                     progress(f"parse {Path(pf.paths[0]).name}", i, len(todo) + 1)
@@ -371,7 +372,7 @@ class Store:
                 next_id += 1
                 if Path(pf.paths[0]).name in loaded_names.get(sd.source, ()):
                     self._supersede(sd.source, [Path(p).name for p in pf.paths])
-                self._stage(iid, sd)
+                self._stage(iid, sd, pending)
                 for part, (p, sha) in enumerate(zip(pf.paths, shas, strict=True)):
                     rows = sd.rows_read if part == 0 else None
                     con.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -382,6 +383,7 @@ class Store:
                 futures[i] = None  # free the parsed rows
                 del sd
             ex.shutdown()
+            self._stage_resolutions(pending)
             if progress:
                 progress("write and merge", len(todo), len(todo) + 1)
             from comity.merge import rebuild
@@ -414,19 +416,19 @@ class Store:
             for t in ("src_resolutions", "src_matrix", "src_issues", "src_quality"):
                 self.con.execute(f"DELETE FROM {t} WHERE ingest_id = ?", [iid])
 
-    def _stage(self, iid: int, sd: SourceData) -> None:
-        """Write one parsed source into the staging tables (integer-coded votes)."""
+    def _stage(self, iid: int, sd: SourceData, pending: list[pd.DataFrame]) -> None:
+        """Write one parsed source into the staging tables (integer-coded votes); its
+        resolution rows are appended to ``pending`` (:meth:`_stage_resolutions` writes them
+        all at once)."""
+        import pyarrow as pa
+
         con = self.con
         r = sd.resolutions.copy()
         r.insert(0, "source", sd.source)
         r.insert(0, "kid", np.arange(len(r), dtype=np.int32))
         r.insert(0, "ingest_id", iid)
         r["date"] = r["date"].dt.date
-        import pyarrow as pa
-
-        con.register("r_df", pa.Table.from_pandas(r, preserve_index=False))
-        con.execute("INSERT INTO src_resolutions BY NAME SELECT * FROM r_df")
-        con.unregister("r_df")
+        pending.append(r)
         v = sd.votes
         keys = pd.Index(r["key"])
         kcol = v["key"]
@@ -438,7 +440,11 @@ class Store:
             raise DataFormatError(f"vote rows refer to a resolution key not in the file "
                                   f"({kcol[kid < 0].iloc[0]!r})", file=sd.file)
         s_codes, s_uniq = _factorize(v["state"])
-        v_codes, v_uniq = _factorize(v["vote"])
+        vcol = v["vote"]
+        if isinstance(vcol.dtype, pd.CategoricalDtype):  # no need to factorise 4 letters
+            v_codes, v_uniq = vcol.cat.codes.to_numpy(), list(vcol.cat.categories)
+        else:
+            v_codes, v_uniq = _factorize(vcol)
         lut = np.array([VOTE_INT.get(str(x), 0) for x in v_uniq] + [0], dtype=np.int8)
         votes = np.zeros((len(r), len(s_uniq)), dtype=np.int8)
         rows = np.zeros((len(r), len(s_uniq)), dtype=np.int32)
@@ -462,6 +468,18 @@ class Store:
             con.execute(f"INSERT INTO src_quality SELECT {iid}, '{sd.source}', key, kind, "
                         "detail FROM q_df")
             con.unregister("q_df")
+
+    def _stage_resolutions(self, pending: list[pd.DataFrame]) -> None:
+        """The resolution rows of every staged file, in one insert."""
+        import pyarrow as pa
+
+        if not pending:
+            return
+        frames = [f.astype(object) for f in pending] if len(pending) > 1 else pending
+        r = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        self.con.register("r_df", pa.Table.from_pandas(r, preserve_index=False))
+        self.con.execute("INSERT INTO src_resolutions BY NAME SELECT * FROM r_df")
+        self.con.unregister("r_df")
 
     def source_vote_counts(self) -> dict[str, int]:
         """Vote rows held by each staged source (as parsed, before merging)."""

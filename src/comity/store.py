@@ -228,6 +228,7 @@ class Store:
         self.path = Path(path) if path is not None else default_db_path()
         self.read_only = read_only
         self._reference_written = False
+        self._has_predictions: bool | None = None
         if read_only and not self.path.exists():
             raise StoreError(
                 f"no comity store at {self.path}: run `comity ingest PATH` (or `comity fetch`)"
@@ -676,10 +677,13 @@ class Store:
         predictions (table ``issue_predictions``, written by ``comity issues predict``) and a
         flag ``issues_predicted``. A resolution in Voeten's data keeps his codes (even none);
         the others take their predicted issues. Without predictions, the table as stored."""
-        has = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_name = 'issue_predictions'").fetchall()[0][0]
-        if not has or not predicted:
+        if not predicted:
+            return "(SELECT *, false AS issues_predicted FROM resolutions)"
+        has = self._has_predictions if self.read_only else None
+        if has is None:  # a read-only store cannot change under us: asked once
+            has = self._has_table("issue_predictions")
+            self._has_predictions = has
+        if not has:
             return "(SELECT *, false AS issues_predicted FROM resolutions)"
         return """(
             SELECT r.* REPLACE (CASE WHEN p.issues IS NULL THEN r.issues

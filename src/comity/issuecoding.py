@@ -671,14 +671,18 @@ def resolution_issues(store: Store | str | Path | Any | None = None, *,
     """Issues of every resolution: ``rid, issue, source ("voeten" | "predicted"),
     probability`` (NaN for Voeten's codes). A resolution coded by Voeten keeps his codes only;
     the others take the stored predictions with ``predicted`` True."""
+    from comity.store import issues_view  # the store's rule for where predictions apply
+
     con, s, owned = _con(store)
     try:
-        sql = ("SELECT rid, unnest(issues) AS issue, 'voeten' AS source, "
-               "CAST(NULL AS DOUBLE) AS probability FROM resolutions WHERE len(issues) > 0")
-        if include_predicted and _has_table(con):
-            sql += (f" UNION ALL SELECT p.rid, p.issue, 'predicted', p.probability "
-                    f"FROM {TABLE} p JOIN resolutions r USING (rid) WHERE p.predicted AND NOT "
-                    "(r.body = 'GA' AND list_has_any(r.sources, ['unvotes', 'voeten2016']))")
+        view = issues_view(con if include_predicted else None)
+        sql = (f"SELECT rid, unnest(issues) AS issue, CASE WHEN issues_predicted THEN "
+               f"'predicted' ELSE 'voeten' END AS source FROM {view} WHERE len(issues) > 0")
+        if view == issues_view(None):
+            sql = f"SELECT *, CAST(NULL AS DOUBLE) AS probability FROM ({sql})"
+        else:
+            sql = (f"SELECT v.*, p.probability FROM ({sql}) v LEFT JOIN {TABLE} p "
+                   "ON v.source = 'predicted' AND p.rid = v.rid AND p.issue = v.issue")
         return con.execute(f"SELECT * FROM ({sql}) ORDER BY rid, issue").df()
     finally:
         if owned and s is not None:

@@ -673,28 +673,15 @@ class Store:
 
     # -- panel ---------------------------------------------------------------------------
     def _issues_view(self, predicted: bool = True) -> str:
-        """SQL for ``resolutions`` with ``issues`` completed by the classifier's stored
-        predictions (table ``issue_predictions``, written by ``comity issues predict``) and a
-        flag ``issues_predicted``. A resolution in Voeten's data keeps his codes (even none);
-        the others take their predicted issues. Without predictions, the table as stored."""
+        """:func:`issues_view` of this store; a read-only store cannot change under us, so
+        it is asked once whether predictions are stored."""
         if not predicted:
-            return "(SELECT *, false AS issues_predicted FROM resolutions)"
+            return issues_view(None)
         has = self._has_predictions if self.read_only else None
-        if has is None:  # a read-only store cannot change under us: asked once
+        if has is None:
             has = self._has_table("issue_predictions")
             self._has_predictions = has
-        if not has:
-            return "(SELECT *, false AS issues_predicted FROM resolutions)"
-        return """(
-            SELECT r.* REPLACE (CASE WHEN p.issues IS NULL THEN r.issues
-                                     ELSE p.issues END AS issues),
-                   p.issues IS NOT NULL AS issues_predicted
-            FROM resolutions r LEFT JOIN (
-                SELECT rid, list_sort(list(issue)) AS issues FROM issue_predictions
-                WHERE predicted GROUP BY rid) p
-              ON p.rid = r.rid AND len(r.issues) = 0
-                 AND NOT (r.body = 'GA' AND list_has_any(r.sources, ['unvotes', 'voeten2016']))
-        )"""
+        return issues_view(self.con if has else None)
 
     def panel(
         self,
@@ -800,6 +787,31 @@ class Store:
         flagged[si, ri] = np.asarray(cells["flag"], dtype=bool)
         return Panel(votes=mat, states=tuple(rows), resolutions=res.reset_index(drop=True),
                      inferred=inferred, flagged=flagged)
+
+
+_STORED_ISSUES = "(SELECT *, false AS issues_predicted FROM resolutions)"
+
+
+def issues_view(con: Any) -> str:
+    """SQL for ``resolutions`` with ``issues`` completed by the classifier's stored
+    predictions (table ``issue_predictions``, written by ``comity issues predict``) and a
+    flag ``issues_predicted``: the one rule for where predictions apply. A resolution in
+    Voeten's data keeps his codes (even none); the others take their predicted issues.
+    Without predictions (or ``con`` None), the table as stored."""
+    if con is None or not con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_name = 'issue_predictions'").fetchall()[0][0]:
+        return _STORED_ISSUES
+    return """(
+        SELECT r.* REPLACE (CASE WHEN p.issues IS NULL THEN r.issues
+                                 ELSE p.issues END AS issues),
+               p.issues IS NOT NULL AS issues_predicted
+        FROM resolutions r LEFT JOIN (
+            SELECT rid, list_sort(list(issue)) AS issues FROM issue_predictions
+            WHERE predicted GROUP BY rid) p
+          ON p.rid = r.rid AND len(r.issues) = 0
+             AND NOT (r.body = 'GA' AND list_has_any(r.sources, ['unvotes', 'voeten2016']))
+    )"""
 
 
 def _records(df: pd.DataFrame) -> list[dict]:

@@ -161,8 +161,18 @@ def _counts(staged: list[Staged]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def build_units(con, staged: list[Staged], n_states: int) -> pd.DataFrame:
-    """Map every staged (ingest, kid) to a ``rid`` and an integer ``uid``."""
+def _with_counts(frame: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each record's own count of Y/N/A (``cy, cn, ca``; 0 without votes)."""
+    out = frame.merge(counts, on=["ingest_id", "kid"], how="left")
+    for c in ("cy", "cn", "ca"):
+        out[c] = out[c].fillna(0).astype(np.int64)
+    return out
+
+
+def build_units(con, staged: list[Staged], n_states: int,
+                counts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Map every staged (ingest, kid) to a ``rid`` and an integer ``uid`` (``counts``:
+    :func:`_counts` of ``staged``, computed here if not given)."""
     res = con.sql(
         """
         SELECT r.ingest_id, r.kid, r.source, r.key, r.body, r.symbol, r.date, r.amend, r.para,
@@ -174,9 +184,7 @@ def build_units(con, staged: list[Staged], n_states: int) -> pd.DataFrame:
     # than on Arrow-backed strings
     res = res.astype({c: object for c in ("source", "key", "body", "symbol", "adoption",
                                           "outcome")})
-    res = res.merge(_counts(staged), on=["ingest_id", "kid"], how="left")
-    for c in ("cy", "cn", "ca"):
-        res[c] = res[c].fillna(0).astype(np.int64)
+    res = _with_counts(res, _counts(staged) if counts is None else counts)
     by_ingest = {s.ingest_id: s for s in staged}
     if res.empty:
         return pd.DataFrame({"ingest_id": pd.Series(dtype=np.int32),
@@ -371,10 +379,8 @@ def rebuild(con) -> dict[str, int]:
 
     staged, codes = load_staged(con)
     n_states = len(codes)
-    units = build_units(con, staged, n_states)
-    units = units.merge(_counts(staged), on=["ingest_id", "kid"], how="left")
-    for c in ("cy", "cn", "ca"):
-        units[c] = units[c].fillna(0).astype(np.int64)
+    counts = _counts(staged)
+    units = _with_counts(build_units(con, staged, n_states, counts), counts)
     con.register("units_df", units)
     con.execute("CREATE OR REPLACE TEMP TABLE unit_map AS SELECT * FROM units_df")
     con.unregister("units_df")

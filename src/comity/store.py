@@ -356,11 +356,11 @@ class Store:
             if not self._reference_written:  # a new store has them from __init__
                 self._write_reference_tables()
             # file names already loaded per source: a new version of one replaces it
-            loaded_names: dict[str, set[str]] = {}
-            for src_name, fname in con.execute(
-                    "SELECT source, regexp_extract(file, '[^/\\\\]+$') FROM ingests "
-                    "WHERE part = 0").fetchall():
-                loaded_names.setdefault(src_name, set()).add(fname)
+            earlier: dict[tuple[str, str], list[int]] = {}
+            for src_name, fname, old_id in con.execute(
+                    "SELECT DISTINCT source, regexp_extract(file, '[^/\\\\]+$'), ingest_id "
+                    "FROM ingests WHERE part = 0").fetchall():
+                earlier.setdefault((src_name, fname), []).append(int(old_id))
             next_id = con.execute(
                 "SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchall()[0][0]
             now = datetime.now(UTC).replace(tzinfo=None)
@@ -371,8 +371,7 @@ class Store:
                 sd = fut.result()
                 iid = int(next_id)
                 next_id += 1
-                if Path(pf.paths[0]).name in loaded_names.get(sd.source, ()):
-                    self._supersede(sd.source, [Path(p).name for p in pf.paths])
+                self._supersede(earlier.get((sd.source, Path(pf.paths[0]).name), []))
                 self._stage(iid, sd, pending)
                 for part, (p, sha) in enumerate(zip(pf.paths, shas, strict=True)):
                     rows = sd.rows_read if part == 0 else None
@@ -408,12 +407,10 @@ class Store:
             counts=self.counts(), quality=summary, issue_match=self.issue_match(),
             seconds=time.perf_counter() - t0)
 
-    def _supersede(self, source: str, names: list[str]) -> None:
-        """A new version of a file already loaded (same source, same file name) replaces it."""
-        old = self.con.execute(
-            "SELECT DISTINCT ingest_id FROM ingests WHERE source = ? AND part = 0 AND "
-            "regexp_extract(file, '[^/\\\\]+$') = ?", [source, names[0]]).fetchall()
-        for (iid,) in old:
+    def _supersede(self, ingest_ids: list[int]) -> None:
+        """A new version of a file already loaded (same source, same file name) replaces
+        it: the staged rows of its earlier ingests go."""
+        for iid in ingest_ids:
             for t in ("src_resolutions", "src_matrix", "src_issues", "src_quality"):
                 self.con.execute(f"DELETE FROM {t} WHERE ingest_id = ?", [iid])
 
@@ -476,8 +473,8 @@ class Store:
 
         if not pending:
             return
-        frames = [f.astype(object) for f in pending] if len(pending) > 1 else pending
-        r = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        # object columns: the files' nullable dtypes differ; Arrow infers one type per column
+        r = pd.concat([f.astype(object) for f in pending], ignore_index=True)
         self.con.register("r_df", pa.Table.from_pandas(r, preserve_index=False))
         self.con.execute("INSERT INTO src_resolutions BY NAME SELECT * FROM r_df")
         self.con.unregister("r_df")

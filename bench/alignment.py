@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -43,7 +42,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from _store import ensure_store  # noqa: E402
+from _store import add_store_options, ensure_store  # noqa: E402
 from comity.alignment import alignment, alignment_matrix  # noqa: E402
 from comity.measures import MEASURES  # noqa: E402
 from comity.panel import Panel  # noqa: E402
@@ -72,10 +71,7 @@ def baseline(long: pd.DataFrame) -> pd.DataFrame:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--db", type=Path, default=None, help="an existing store (read-only)")
-    ap.add_argument("--data", type=Path,
-                    default=Path(os.environ.get("COMITY_TEST_DATA", ROOT / ".." / "shared" /
-                                                "data")))
+    add_store_options(ap)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--baseline-repeat", type=int, default=1)
     args = ap.parse_args()

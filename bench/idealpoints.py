@@ -44,7 +44,9 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from _store import add_store_options, ensure_store  # noqa: E402
 from comity.panel import ABSENT, ABSTAIN, NO, YES, Panel  # noqa: E402
 from comity.store import Store  # noqa: E402
 
@@ -164,9 +166,7 @@ def aligned_corr(ours: pd.Series, ref: pd.Series) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    default = os.environ.get("COMITY_TEST_DATA", str(ROOT / ".." / "shared" / "data"))
-    ap.add_argument("--db", help="an existing comity store (else one is built from --data)")
-    ap.add_argument("--data", default=default)
+    add_store_options(ap)
     ap.add_argument("--session", type=int, default=70)
     ap.add_argument("--pscl-maxiter", type=int, default=10000)
     ap.add_argument("--pscl-burnin", type=int, default=5000)
@@ -174,13 +174,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = a.db
-        if db is None:
-            db = str(Path(tmp) / "bench.duckdb")
-            print(f"building a store from {a.data} ...", file=sys.stderr)
-            with Store(db) as s:
-                s.ingest([a.data])
+    db_path, tmp = ensure_store(a.db, a.data)
+    db = str(db_path)
+    try:
         with Store(db, read_only=True) as s:
             sess = s.panel(body="GA", session=a.session)
         if sess.n_resolutions == 0:
@@ -208,6 +204,9 @@ def main() -> None:
               f"{full['panel_seconds']:.1f} s, fit {full['fit_seconds']:.1f} s "
               f"({full['n_iter']} iterations, converged {full['converged']}), peak "
               f"{full['peak_mib']:.0f} MiB", file=sys.stderr)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
     print(json.dumps({
         "bench": "idealpoints", "corr_vs_pscl": corr, "ratio_vs_pscl": ratio,
         "full_fit_seconds": round(full["fit_seconds"], 2),

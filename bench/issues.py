@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -43,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from _store import ensure_store  # noqa: E402
+from _store import add_store_options, ensure_store  # noqa: E402
 from comity.issuecoding import (  # noqa: E402
     DEFAULT_C,
     DEFAULT_HALF_LIFE,
@@ -62,10 +61,7 @@ def _fold_name(col: str) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--db", type=Path, default=None, help="an existing store (read-only)")
-    ap.add_argument("--data", type=Path,
-                    default=Path(os.environ.get("COMITY_TEST_DATA", ROOT / ".." / "shared" /
-                                                "data")))
+    add_store_options(ap)
     ap.add_argument("--train-until", type=int, default=68)
     ap.add_argument("--test-until", type=int, default=73)
     ap.add_argument("--rolling", action="store_true", help="also one-session-ahead splits")

@@ -41,7 +41,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
-from _store import ensure_store
+from _store import add_store_options, ensure_store
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -127,9 +127,7 @@ def pct(xs: list[float], q: float) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", type=Path, help="an existing store (default: build one)")
-    ap.add_argument("--data", type=Path, default=Path(os.environ.get(
-        "COMITY_TEST_DATA", ROOT / ".." / "shared" / "data")))
+    add_store_options(ap)
     ap.add_argument("--requests", type=int, default=20000)
     ap.add_argument("--warmup", type=int, default=3000)
     ap.add_argument("--concurrency", type=int, default=16)

@@ -26,7 +26,7 @@ def ensure_store(db: str | Path | None, data: str | Path
     the caller cleans up (the second value; None when nothing was built)."""
     if db is not None:
         return Path(db), None
-    from comity.store import Store
+    from comity.store.db import Store
 
     tmp = tempfile.TemporaryDirectory()
     path = Path(tmp.name) / "bench.duckdb"

@@ -47,8 +47,8 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _store import add_store_options, ensure_store  # noqa: E402
-from comity.panel import ABSENT, ABSTAIN, NO, YES, Panel  # noqa: E402
-from comity.store import Store  # noqa: E402
+from comity.store.panel import ABSENT, ABSTAIN, NO, YES, Panel  # noqa: E402
+from comity.store.db import Store  # noqa: E402
 
 R_SCRIPT = r"""
 suppressPackageStartupMessages(library(pscl))
@@ -71,9 +71,9 @@ cat(sprintf("{\"seconds\": %f}\n", tm[["elapsed"]]))
 
 SESSION_FIT = r"""
 import json, sys, time
-from comity.store import Store
-from comity.idealpoints import DynamicIdealPoints
-from comity.panel import ABSENT, ABSTAIN, Panel
+from comity.store.db import Store
+from comity.analysis.idealpoints import DynamicIdealPoints
+from comity.store.panel import ABSENT, ABSTAIN, Panel
 with Store(sys.argv[1], read_only=True) as s:
     panel = s.panel(body="GA", session=int(sys.argv[2]))
 v = panel.votes.copy()
@@ -93,8 +93,8 @@ print(json.dumps({"seconds": best, "n_iter": m.n_iter_, "binary": est(m),
 
 FULL_FIT = r"""
 import json, resource, sys, time
-from comity.store import Store
-from comity.idealpoints import DynamicIdealPoints
+from comity.store.db import Store
+from comity.analysis.idealpoints import DynamicIdealPoints
 t = time.perf_counter()
 with Store(sys.argv[1], read_only=True) as s:
     panel = s.panel(body="GA")

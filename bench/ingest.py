@@ -55,9 +55,9 @@ print(json.dumps({"seconds": time.perf_counter() - t, "files": len(files)}))
 
 COMITY = r"""
 import sys, time, json
-from comity.store import Store
-import comity.states, comity.merge, comity.sources.voeten, comity.sources.scrape
-import comity.sources.unxml
+from comity.store.db import Store
+import comity.world.states, comity.ingest.merge, comity.ingest.sources.voeten, comity.ingest.sources.scrape
+import comity.ingest.sources.unxml
 t = time.perf_counter()
 with Store(sys.argv[2]) as s:
     rep = s.ingest([sys.argv[1]])

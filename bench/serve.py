@@ -3,7 +3,7 @@ years, under concurrent load from a generator on the same machine (loopback only
 
     python bench/serve.py [--db PATH | --data DIR] [--requests N] [--concurrency C]
 
-* The server: ``python -m comity.cli serve --host 127.0.0.1 --port <free> --workers 2`` on the
+* The server: ``python -m comity.cli.app serve --host 127.0.0.1 --port <free> --workers 2`` on the
   store (without ``--db`` a temporary store is built from ``--data``, default
   ``$COMITY_TEST_DATA`` or ``../shared/data``).
 * The queries: ``GET /api/alignment?a=X&b=Y&from=YEAR&to=YEAR&bootstrap=0`` for a random pair
@@ -16,7 +16,7 @@ years, under concurrent load from a generator on the same machine (loopback only
   first, so that each worker has computed the all-dyad table of every year; then
   ``--requests`` timed requests. Latency is measured per request, from sending to the last
   byte of the answer. Every answer must be a 200 with a JSON body; a sample of ``--check``
-  answers is compared with :func:`comity.alignment.alignment` called directly.
+  answers is compared with :func:`comity.analysis.align.alignment` called directly.
 
 Bounded: at most ``--warmup + --requests`` requests, loopback only, and the run stops after
 ``--timeout`` seconds. The last line is JSON: ``{"bench": "serve", "rps", "p99_ms", "p50_ms",
@@ -68,7 +68,7 @@ def start_server(db: Path, port: int, workers: int) -> subprocess.Popen:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"),
                                                      env.get("PYTHONPATH", "")) if p)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "comity.cli", "serve", "--host", HOST, "--port", str(port),
+        [sys.executable, "-m", "comity.cli.app", "serve", "--host", HOST, "--port", str(port),
          "--db", str(db), "--workers", str(workers), "--log-level", "warning"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 90
@@ -172,8 +172,8 @@ def main() -> None:
         # a sample of answers against the Python API
         checked = 0
         if args.check:
-            from comity.alignment import alignment
-            from comity.store import Store
+            from comity.analysis.align import alignment
+            from comity.store.db import Store
 
             with Store(db, read_only=True) as s:
                 for a, b, y in rng.sample(queries, min(args.check, len(queries))):

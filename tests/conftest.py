@@ -32,7 +32,7 @@ def real_data() -> Path:
 @pytest.fixture(scope="session")
 def full_store(real_data: Path, tmp_path_factory: pytest.TempPathFactory):
     """A store with every staged file ingested once for the whole session."""
-    from comity.store import Store
+    from comity.store.db import Store
 
     path = tmp_path_factory.mktemp("store") / "full.duckdb"
     with Store(path) as s:

@@ -1,4 +1,4 @@
-"""Tests of comity.alignment, comity.plots and comity.cli_align on hand-made panels and stores
+"""Tests of comity.analysis.align, comity.plots and comity.cli.align on hand-made panels and stores
 whose answers are worked out by hand in the comments."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from comity.alignment import (
+from comity.analysis.align import (
     TIDY_COLUMNS,
     AlignmentError,
     AlignmentResult,
@@ -22,10 +22,10 @@ from comity.alignment import (
     cohesion,
     resolve_party,
 )
-from comity.blocs import Bloc, Membership
+from comity.world.blocs import Bloc, Membership
 from comity.errors import ComityError, UnknownStateError
-from comity.measures import MEASURES, MeasureError, dyad_measures
-from comity.panel import Panel
+from comity.analysis.measures import MEASURES, MeasureError, dyad_measures
+from comity.store.panel import Panel
 from tests import minidata as M
 
 Y, A, N, X, NM = 1, 2, 3, 8, 9
@@ -527,7 +527,7 @@ def test_unknown_party_in_alignment(period_panel: Panel) -> None:
 # --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def mini_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from comity.store import Store
+    from comity.store.db import Store
 
     d = M.write_all(tmp_path_factory.mktemp("mini") / "data")
     db = tmp_path_factory.mktemp("db") / "mini.duckdb"

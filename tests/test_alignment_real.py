@@ -1,4 +1,4 @@
-"""comity.alignment on the real data (the session's ``full_store``; slow because of the ingest)."""
+"""comity.analysis.align on the real data (the session's ``full_store``; slow because of the ingest)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from comity.alignment import TIDY_COLUMNS, alignment, alignment_matrix, cohesion
-from comity.measures import MEASURES, dyad_measures
+from comity.analysis.align import TIDY_COLUMNS, alignment, alignment_matrix, cohesion
+from comity.analysis.measures import MEASURES, dyad_measures
 
 pytestmark = pytest.mark.slow
 
@@ -71,7 +71,7 @@ def test_eu_cohesion_high_and_uk_out_after_brexit(full_store) -> None:
 
 
 def test_bloc_mean_method_is_the_mean_of_member_dyads(full_store) -> None:
-    from comity.blocs import get_bloc
+    from comity.world.blocs import get_bloc
 
     kw = {"start": 2010, "end": 2014, "period": "all", "store": full_store, "bootstrap": 0}
     m = alignment("USA", "NATO", bloc_method="mean", **kw).to_frame()

@@ -1,4 +1,4 @@
-"""Tests of comity.blocs: built-in dated memberships, user bloc files, lookup by name."""
+"""Tests of comity.world.blocs: built-in dated memberships, user bloc files, lookup by name."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from comity import blocs as B
-from comity.blocs import (
+from comity.world import blocs as B
+from comity.world.blocs import (
     KNOWN_CODES,
     Bloc,
     Membership,
@@ -140,8 +140,8 @@ def test_un_groups_partition_membership() -> None:
 
 
 def test_un_groups_agree_with_states_module() -> None:
-    """Group members are UN members on each date (if comity.states is available)."""
-    states = pytest.importorskip("comity.states")
+    """Group members are UN members on each date (if comity.world.states is available)."""
+    states = pytest.importorskip("comity.world.states")
     groups = [get_bloc(k) for k in UN_GROUPS]
     for day in pd.date_range("1946-01-01", "2026-01-01", freq="45D"):
         un = set(states.members_at(day.date()))
@@ -491,7 +491,7 @@ def test_bad_structures(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- state resolution
 def _fake_states(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = types.ModuleType("comity.states")
+    fake = types.ModuleType("comity.world.states")
 
     def lookup(query: str) -> str:
         names = {"norway": "NOR", "denmark": "DNK", "soviet union": "SUN"}
@@ -503,7 +503,7 @@ def _fake_states(monkeypatch: pytest.MonkeyPatch) -> None:
         raise UnknownStateError(f"{query!r} is not a known state", spellings=[query])
 
     fake.lookup = lookup  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "comity.states", fake)
+    monkeypatch.setitem(sys.modules, "comity.world.states", fake)
 
 
 def test_state_names_mapped_with_states_lookup(
@@ -530,7 +530,7 @@ def test_names_overlap_detected_after_mapping(
 
 
 def test_fallback_without_states_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "comity.states", None)  # import now raises ImportError
+    monkeypatch.setitem(sys.modules, "comity.world.states", None)  # import now raises ImportError
     path = tmp_path / "codes.csv"
     path.write_text("bloc,state\nx,XYZ\nx,fra\nx,SUN\n")
     assert load_bloc_file(path)["x"].ever_members() == ["FRA", "SUN", "XYZ"]

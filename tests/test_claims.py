@@ -1,4 +1,4 @@
-"""Tests of comity.claims and the ``comity claim`` command on hand-made panels whose verdicts
+"""Tests of comity.claims.grammar and the ``comity claim`` command on hand-made panels whose verdicts
 and evidence are worked out by hand in the comments, plus the real data (slow)."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from comity.alignment import cohesion
-from comity.blocs import Bloc, Membership
-from comity.claims import (
+from comity.analysis.align import cohesion
+from comity.world.blocs import Bloc, Membership
+from comity.claims.grammar import (
     VERDICTS,
     ClaimError,
     ClaimResult,
@@ -31,8 +31,8 @@ from comity.claims import (
     record_link,
 )
 from comity.errors import ComityError, UnknownBlocError, UnknownStateError
-from comity.measures import MEASURES, paired_difference
-from comity.panel import Panel
+from comity.analysis.measures import MEASURES, paired_difference
+from comity.store.panel import Panel
 from tests import minidata as M
 
 Y, A, N, X, NM = 1, 2, 3, 8, 9
@@ -489,7 +489,7 @@ def test_outputs(closer_panel: Panel, tmp_path: Path) -> None:
 # --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def mini_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from comity.store import Store
+    from comity.store.db import Store
 
     d = M.write_all(tmp_path_factory.mktemp("mini") / "data")
     db = tmp_path_factory.mktemp("db") / "mini.duckdb"

@@ -1,4 +1,4 @@
-"""Tests of comity.clusters: two clear blocs recovered by both methods, bootstrap stability
+"""Tests of comity.analysis.clustering: two clear blocs recovered by both methods, bootstrap stability
 (ARI), the vectorised agreement matrix and silhouette, labels aligned across periods, and the
 real data."""
 
@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from comity.clusters import ClusterError, agreement_matrix, clusters, silhouette
-from comity.measures import _positions, dyad_measures
-from comity.panel import Panel
+from comity.analysis.clustering import ClusterError, agreement_matrix, clusters, silhouette
+from comity.analysis.measures import _positions, dyad_measures
+from comity.store.panel import Panel
 
 Y, A, N, X, NM = 1, 2, 3, 8, 9
 

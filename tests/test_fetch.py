@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from comity import fetch as F
+from comity.ingest import download as F
 from comity.errors import FetchError
-from comity.store import Store
+from comity.store.db import Store
 from tests import minidata as M
 from tests.test_ingest_bad import store_fingerprint
 

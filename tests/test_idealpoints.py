@@ -1,5 +1,5 @@
-"""Tests of comity.idealpoints: recovery on simulated data, bootstrap calibration, invariance,
-bridging rules, cache round trip (comity.fitcache), CLI, and sanity on the real data
+"""Tests of comity.analysis.idealpoints: recovery on simulated data, bootstrap calibration, invariance,
+bridging rules, cache round trip (comity.store.fitcache), CLI, and sanity on the real data
 (slow)."""
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ import pytest
 from typer.testing import CliRunner
 
 from comity.errors import ComityError, EstimationError, UnknownStateError
-from comity.fitcache import cache_name, load_fit, store_fit
-from comity.idealpoints import (
+from comity.analysis.fitstore import cache_name, load_fit, store_fit
+from comity.analysis.idealpoints import (
     DynamicIdealPoints,
     IdealPointsConvergenceWarning,
     bridge_items,
     bridge_key,
 )
-from comity.panel import Panel
+from comity.store.panel import Panel
 
 Y, A, N, X, NM = 1, 2, 3, 8, 9
 
@@ -357,25 +357,24 @@ def test_idealpoints_does_no_io():
     import subprocess
     import sys
 
-    code = ("import sys, comity.idealpoints as ip; assert 'duckdb' not in sys.modules; "
+    code = ("import sys, comity.analysis.idealpoints as ip; assert 'duckdb' not in sys.modules; "
             "assert not hasattr(ip, 'duckdb')")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_deprecated_cache_aliases():
-    import comity.fitcache
-    import comity.idealpoints as ip
+def test_store_does_not_import_the_estimator():
+    """The fit cache stores frames; the store wing never imports the analysis (issue 13)."""
+    import subprocess
+    import sys
 
-    for name in ("store_fit", "load_fit", "cache_name", "data_fingerprint"):
-        with pytest.warns(DeprecationWarning, match=f"comity.fitcache.{name}"):
-            assert getattr(ip, name) is getattr(comity.fitcache, name)
-    with pytest.raises(AttributeError):
-        ip.no_such_name  # noqa: B018
+    code = ("import sys, comity.store.fitcache; "
+            "assert 'comity.analysis.idealpoints' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def _supplement_store(path: Path, tmp: Path) -> None:
     """A small GA store (three sessions, 24 real members) from a simulated supplement CSV."""
-    from comity.store import Store
+    from comity.store.db import Store
 
     codes = ["USA", "GBR", "FRA", "DEU", "ITA", "CAN", "JPN", "AUS", "RUS", "CHN", "IND",
              "BRA", "ZAF", "EGY", "IRN", "CUB", "VEN", "MEX", "ARG", "NGA", "KEN", "PAK",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from comity.errors import DataFormatError
-from comity.store import Store
+from comity.store.db import Store
 from tests import minidata as M
 
 
@@ -86,7 +86,7 @@ def test_required_field_missing(loaded_db: Path, tmp_path: Path) -> None:
 
 
 def test_required_field_missing_direct(tmp_path: Path) -> None:
-    from comity.sources.voeten import parse_voeten2016
+    from comity.ingest.sources.voeten import parse_voeten2016
 
     header = M.VOETEN_HEADER.replace(",date,", ",when,")
     p = _voeten(tmp_path, M.VOETEN_ROWS, header=header)
@@ -96,7 +96,7 @@ def test_required_field_missing_direct(tmp_path: Path) -> None:
 
 
 def test_columns_reordered_is_fine(tmp_path: Path) -> None:
-    from comity.sources.voeten import parse_voeten2016
+    from comity.ingest.sources.voeten import parse_voeten2016
 
     cols = M.VOETEN_HEADER.split(",")
     order = list(reversed(range(len(cols))))
@@ -158,7 +158,7 @@ def test_unknown_state_name(loaded_db: Path, tmp_path: Path) -> None:
 
 
 def test_empty_file(loaded_db: Path, tmp_path: Path) -> None:
-    from comity.sources.voeten import parse_voeten2016
+    from comity.ingest.sources.voeten import parse_voeten2016
 
     p = tmp_path / "empty.csv"
     p.write_text("")
@@ -199,7 +199,7 @@ def test_unxml_bad_json_line(loaded_db: Path, tmp_path: Path) -> None:
 
 
 def test_unxml_missing_field(tmp_path: Path) -> None:
-    from comity.sources.unxml import parse_unxml
+    from comity.ingest.sources.unxml import parse_unxml
 
     objs = M.unxml_objects()
     del objs[1]["adoption_date"]

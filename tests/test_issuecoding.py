@@ -1,4 +1,4 @@
-"""Tests of comity.issuecoding: the classifier on a small synthetic corpus (held out by later
+"""Tests of comity.analysis.issuecoding: the classifier on a small synthetic corpus (held out by later
 sessions), the predictions table and its readers, the CLI, and the held-out F1 on the real
 data (slow)."""
 
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from comity.issuecoding import (
+from comity.analysis.issuecoding import (
     ISSUE_CODES,
     IssueModelError,
     document_text,
@@ -30,7 +30,7 @@ from comity.issuecoding import (
     with_predicted_issues,
     write_predictions,
 )
-from comity.panel import Panel
+from comity.store.panel import Panel
 
 TEMPLATES: list[tuple[str, list[str]]] = [
     ("Question of Palestine and the {c} peace process", ["me"]),
@@ -278,7 +278,7 @@ def test_cli_predict_on_a_small_store(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from comity.cli import app
-    from comity.store import Store
+    from comity.store.db import Store
     from tests import minidata as M
 
     d = M.write_all(tmp_path / "mini")
@@ -304,8 +304,8 @@ def test_real_held_out_f1_and_predicted_issue_slices(full_store, tmp_path: Path)
     from typer.testing import CliRunner
 
     from comity.cli import app
-    from comity.issuecoding import corpus
-    from comity.shifts import change_points
+    from comity.analysis.issuecoding import corpus
+    from comity.analysis.shifts import change_points
 
     out = CliRunner().invoke(app, ["issues", "report", "--db", str(full_store.path), "--json"])
     assert out.exit_code == 0, out.output

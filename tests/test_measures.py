@@ -1,4 +1,4 @@
-"""Tests of comity.measures: hand-computed cases, properties, bootstrap coverage."""
+"""Tests of comity.analysis.measures: hand-computed cases, properties, bootstrap coverage."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from comity.errors import ComityError, UnknownStateError
-from comity.measures import (
+from comity.analysis.measures import (
     MEASURES,
     MeasureError,
     contestedness,
@@ -24,7 +24,7 @@ from comity.measures import (
     paired_difference,
     position_matrix,
 )
-from comity.panel import Panel
+from comity.store.panel import Panel
 
 Y, A, N, X, NM = 1, 2, 3, 8, 9
 

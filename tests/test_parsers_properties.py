@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from comity.sources.base import normalize_symbol, split_part
+from comity.ingest.sources.base import normalize_symbol, split_part
 from tests import minidata as M
 
 STATES = [("UNITED STATES", "USA", 2), ("CANADA", "CAN", 20), ("FRANCE", "FRA", 220),
@@ -24,7 +24,7 @@ votes_grid = st.lists(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grid=votes_grid, gz=st.booleans())
 def test_scrape_roundtrip(grid: list[list[str]], gz: bool) -> None:
-    from comity.sources.scrape import parse_scrape
+    from comity.ingest.sources.scrape import parse_scrape
 
     rows = []
     for i, cells in enumerate(grid):
@@ -51,7 +51,7 @@ def test_scrape_roundtrip(grid: list[list[str]], gz: bool) -> None:
 @given(grid=st.lists(st.lists(st.sampled_from([1, 2, 3, 8, 9]), min_size=len(STATES),
                               max_size=len(STATES)), min_size=1, max_size=8))
 def test_voeten2016_roundtrip(grid: list[list[int]]) -> None:
-    from comity.sources.voeten import parse_voeten2016
+    from comity.ingest.sources.voeten import parse_voeten2016
 
     rows = []
     for i, codes in enumerate(grid):
@@ -96,7 +96,7 @@ int_arrays = st.lists(st.integers(-5, 60), max_size=60) | st.lists(
 def test_unique_index_inverse_is_np_unique(values: list[int], sort: bool) -> None:
     import numpy as np
 
-    from comity.sources._common import has_repeats, unique_index_inverse
+    from comity.ingest.sources._common import has_repeats, unique_index_inverse
 
     a = np.array(sorted(values) if sort else values, dtype=np.int64)
     want = np.unique(a, return_index=True, return_inverse=True)
@@ -112,7 +112,7 @@ def test_dict_factorize_is_factorize(values: list[str], chunks: int) -> None:
     import numpy as np
     import pyarrow as pa
 
-    from comity.sources._common import dict_factorize, strip_lower
+    from comity.ingest.sources._common import dict_factorize, strip_lower
 
     arr = pa.chunked_array([pa.array(values[i::chunks], type=pa.string())
                             for i in range(chunks)], type=pa.string())
@@ -127,7 +127,7 @@ def test_dict_factorize_is_factorize(values: list[str], chunks: int) -> None:
 def test_select_rows_is_line_split(lines: list[str], end: str, step: int, data) -> None:
     import numpy as np
 
-    import comity.sources._io as io_
+    import comity.ingest.sources._io as io_
 
     text = ("\n".join(lines) + end).encode()
     n_rows = len(lines) - 1
@@ -147,7 +147,7 @@ def test_select_rows_is_line_split(lines: list[str], end: str, step: int, data) 
                                  "1.0", "x", "-3", "1e3"]), max_size=12), st.booleans())
 def test_to_int_arrow_path_is_pandas_path(values: list[str], allow_blank: bool) -> None:
     from comity.errors import DataFormatError
-    from comity.sources._common import to_int
+    from comity.ingest.sources._common import to_int
 
     def run(s: pd.Series) -> object:
         try:
@@ -161,7 +161,7 @@ def test_to_int_arrow_path_is_pandas_path(values: list[str], allow_blank: bool) 
 @given(st.lists(st.sampled_from(["2019-10-10 00:00:00", "1 December 2020", "2020-12-01", "",
                                  "31 February 2020", "garbage", "1999-01-02"]), max_size=10))
 def test_parse_dates_positions_are_labels(values: list[str]) -> None:
-    from comity.sources._common import _parse_dates_by_label, parse_dates
+    from comity.ingest.sources._common import _parse_dates_by_label, parse_dates
 
     s = pd.Series(values, dtype="str", index=range(5, 5 + len(values)))
     formats = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d %B %Y"]
@@ -173,7 +173,7 @@ def test_parse_dates_positions_are_labels(values: list[str]) -> None:
 @given(st.lists(symbol_text.map(normalize_symbol) | st.sampled_from(
     ["A/RES/377(V)[A-C]", "A/RES/ES-11/1", "A/RES/S-32/2", "", "A/RES/12(XIV)A"]), max_size=8))
 def test_session_from_symbol_loop_is_pandas(symbols: list[str]) -> None:
-    from comity.sources._common import _session_from_symbol_pandas, session_from_symbol
+    from comity.ingest.sources._common import _session_from_symbol_pandas, session_from_symbol
 
     s = pd.Series(symbols, dtype=object)
     pd.testing.assert_series_equal(session_from_symbol(s),

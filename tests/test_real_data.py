@@ -42,14 +42,14 @@ def test_recorded_votes_every_year_but_1964(full_store) -> None:
 
 
 def test_quality_kinds_are_all_documented(full_store) -> None:
-    from comity.merge import QUALITY_KINDS
+    from comity.ingest.merge import QUALITY_KINDS
 
     kinds = set(full_store.query("SELECT DISTINCT kind FROM quality")["kind"])
     assert kinds and kinds <= set(QUALITY_KINDS)
 
 
 def test_every_recorded_tally_reproduced_or_in_quality(full_store) -> None:
-    from comity.merge import load_staged
+    from comity.ingest.merge import load_staged
 
     staged, _ = load_staged(full_store.con)
     res = full_store.query("""

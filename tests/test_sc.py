@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from comity import sc
+from comity.analysis import security_council as sc
 from comity.errors import DataFormatError
-from comity.sources.supplement import parse_supplement
-from comity.store import Store
+from comity.ingest.sources.supplement import parse_supplement
+from comity.store.db import Store
 from tests import minidata as M
 
 FIX = Path(__file__).resolve().parent / "fixtures"

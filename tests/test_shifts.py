@@ -1,4 +1,4 @@
-"""Tests of comity.shifts: change points on simulated series, movers and vote switches on
+"""Tests of comity.analysis.shifts: change points on simulated series, movers and vote switches on
 hand-made panels, the recurring-resolution rule on real titles, and the CLI on the real data."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from comity.blocs import Bloc, Membership
-from comity.panel import Panel
-from comity.shifts import (
+from comity.world.blocs import Bloc, Membership
+from comity.store.panel import Panel
+from comity.analysis.shifts import (
     ShiftError,
     _bloc_rows,
     _window,
@@ -200,7 +200,7 @@ def test_movers_ranking_and_intervals() -> None:
 def test_movers_by_cached_ideal_points(tmp_path) -> None:
     import duckdb
 
-    from comity.fitcache import _CACHE_DDL
+    from comity.store.fitcache import _CACHE_DDL
 
     db = tmp_path / "ip.duckdb"
     con = duckdb.connect(str(db))
@@ -233,7 +233,7 @@ def test_movers_errors() -> None:
 
 
 def test_bloc_rows_match_bloc_position_with_self_exclusion() -> None:
-    from comity.alignment import bloc_position
+    from comity.analysis.align import bloc_position
 
     rng = np.random.default_rng(0)
     codes = ["FRA", "DEU", "ITA", "USA"]
@@ -426,7 +426,7 @@ def test_real_movers_and_cli(full_store) -> None:
 
 
 def test_title_parts_rule_by_hand() -> None:
-    from comity.recurring import MAX_KEY, title_parts
+    from comity.world.recurring import MAX_KEY, title_parts
 
     got = title_parts([
         "Question of Palestine : resolution / adopted by the General Assembly",

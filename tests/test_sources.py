@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from comity.sources.base import normalize_symbol, split_part
-from comity.sources.detect import detect_format
+from comity.ingest.sources.base import normalize_symbol, split_part
+from comity.ingest.sources.detect import detect_format
 from tests import minidata as M
 
 
@@ -57,7 +57,7 @@ def test_split_part(sym, base, part) -> None:
 
 
 def test_voeten_unres_to_symbol() -> None:
-    from comity.sources._common import voeten_unres_to_symbol
+    from comity.ingest.sources._common import voeten_unres_to_symbol
 
     s = voeten_unres_to_symbol(pd.Series(["R/26/2758A", "R/68/262", "A/RES/72/91", "R/5/377A",
                                           ""]), pd.Series([26, 68, 72, 5, 1]))
@@ -66,7 +66,7 @@ def test_voeten_unres_to_symbol() -> None:
 
 
 def test_parse_voeten2016(mini: Path) -> None:
-    from comity.sources.voeten import parse_voeten2016
+    from comity.ingest.sources.voeten import parse_voeten2016
 
     sd = parse_voeten2016(mini / "voeten.csv.gz")
     assert sd.source == "voeten2016" and not sd.lists_only_yna
@@ -84,7 +84,7 @@ def test_parse_voeten2016(mini: Path) -> None:
 
 
 def test_parse_unvotes(mini: Path) -> None:
-    from comity.sources.voeten import parse_unvotes
+    from comity.ingest.sources.voeten import parse_unvotes
 
     sd = parse_unvotes(mini / "un_votes.csv.gz", mini / "un_roll_calls.csv.gz",
                        mini / "un_roll_call_issues.csv.gz")
@@ -96,7 +96,7 @@ def test_parse_unvotes(mini: Path) -> None:
 
 
 def test_parse_scrape(mini: Path) -> None:
-    from comity.sources.scrape import parse_scrape
+    from comity.ingest.sources.scrape import parse_scrape
 
     sd = parse_scrape(mini / "scrape.csv.gz")
     r = sd.resolutions.set_index("key")
@@ -111,7 +111,7 @@ def test_parse_scrape(mini: Path) -> None:
 
 
 def test_parse_unxml(mini: Path) -> None:
-    from comity.sources.unxml import parse_unxml
+    from comity.ingest.sources.unxml import parse_unxml
 
     sd = parse_unxml(mini / "75.json.gz")
     assert sd.lists_only_yna
@@ -135,7 +135,7 @@ def test_gzip_members_and_damage(tmp_path: Path) -> None:
     import gzip
 
     from comity.errors import DataFormatError
-    from comity.sources._io import read_bytes
+    from comity.ingest.sources._io import read_bytes
 
     data = ("\n".join([M.VOETEN_HEADER, *M.VOETEN_ROWS * 50]) + "\n").encode()
     one = gzip.compress(data)
@@ -156,7 +156,7 @@ def test_gzip_members_and_damage(tmp_path: Path) -> None:
 
 def test_voeten2016_line_endings(mini: Path, tmp_path: Path) -> None:
     """CRLF line ends, a blank line or a BOM take the general path: same result."""
-    from comity.sources.voeten import parse_voeten2016
+    from comity.ingest.sources.voeten import parse_voeten2016
 
     ref = parse_voeten2016(mini / "voeten.csv.gz")
     lines = [M.VOETEN_HEADER, *M.VOETEN_ROWS]
@@ -172,7 +172,7 @@ def test_voeten2016_line_endings(mini: Path, tmp_path: Path) -> None:
 
 def test_scrape_cells_with_spaces(mini: Path, tmp_path: Path) -> None:
     """Cells with spaces around the vote take the general (trimming) path: same votes."""
-    from comity.sources.scrape import parse_scrape
+    from comity.ingest.sources.scrape import parse_scrape
 
     ref = parse_scrape(mini / "scrape.csv.gz")
     rows = [[*r[:11], *(f" {c} " if c else c for c in r[11:])] for r in M.SCRAPE_ROWS]
@@ -197,7 +197,7 @@ def test_unxml_two_spellings_and_unknown_name(tmp_path: Path) -> None:
     import json
 
     from comity.errors import UnknownStateError
-    from comity.sources.unxml import parse_unxml
+    from comity.ingest.sources.unxml import parse_unxml
 
     objs = M.unxml_objects()
     objs[0]["MS_in_favour"] = [*objs[0]["MS_in_favour"], "UNITED STATES"]
@@ -218,7 +218,7 @@ def test_header_names_as_arrow_infers(tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from comity.sources._io import _header_names
+    from comity.ingest.sources._io import _header_names
 
     line = (b'rcid,0x1F,"a,b",Inf,1.5e3,2020-01-01,12:30,NA,"",N/A,true,+5,00012, x ,'
             b'\xc3\x9cber')

@@ -1,4 +1,4 @@
-"""Tests of comity.states: hand-written cases, data-file integrity, real-data coverage."""
+"""Tests of comity.world.states: hand-written cases, data-file integrity, real-data coverage."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comity import states as S
+from comity.world import states as S
 from comity.errors import UnknownStateError
 
 T = pd.Timestamp

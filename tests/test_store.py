@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from comity.store import Store
+from comity.store.db import Store
 from tests import minidata as M
 
 
@@ -203,7 +203,7 @@ def test_format_forced_and_unknown(tmp_path: Path) -> None:
 def test_staged_matrices_round_trip_and_old_zlib_blobs() -> None:
     import zlib
 
-    from comity.merge import pack_matrix, unpack_matrix
+    from comity.ingest.merge import pack_matrix, unpack_matrix
 
     rng = np.random.default_rng(3)
     votes = rng.choice(np.array([0, 1, 2, 3, 8], dtype=np.int8), size=(37, 11))
@@ -240,7 +240,7 @@ def test_cli_global_db_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_issue_slices_use_predicted_issues_where_voeten_has_not_coded(tmp_path: Path) -> None:
-    from comity.issuecoding import write_predictions
+    from comity.analysis.issuecoding import write_predictions
 
     d = M.write_all(tmp_path / "mini")
     db = tmp_path / "p.duckdb"
@@ -266,7 +266,7 @@ def test_issue_slices_use_predicted_issues_where_voeten_has_not_coded(tmp_path: 
         listed = s.resolutions(issue="hr")
         assert listed.set_index("rid")["issues_predicted"].to_dict() == {
             "A/RES/50/20": False, "A/RES/75/10": True}
-    from comity.claims import evaluate
+    from comity.claims.grammar import evaluate
 
     r = evaluate("USA closer to RUS than to CHN in 2020 on hr", store=db, bootstrap=50)
     assert r.period["windows"][0]["issues_predicted"] == 1

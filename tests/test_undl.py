@@ -17,9 +17,9 @@ import pytest
 from typer.testing import CliRunner
 
 from comity.errors import DataFormatError
-from comity.sources.detect import detect_format
-from comity.sources.undl import GA_COLUMNS, SC_COLUMNS, parse_undl_ga, parse_undl_sc
-from comity.store import Store
+from comity.ingest.sources.detect import detect_format
+from comity.ingest.sources.undl import GA_COLUMNS, SC_COLUMNS, parse_undl_ga, parse_undl_sc
+from comity.store.db import Store
 from tests import minidata as M
 from tests.test_ingest_bad import store_fingerprint
 
@@ -179,7 +179,7 @@ def test_historical_codes_resolved_with_the_date() -> None:
 
 
 def test_sc_every_column_round_trips(tmp_path: Path) -> None:
-    from comity import sc
+    from comity.analysis import security_council as sc
 
     db = tmp_path / "s.duckdb"
     _ingest_cli(db, SC_FILE)

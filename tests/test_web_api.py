@@ -205,7 +205,7 @@ def test_votes_unknown_symbol_is_404(client):
 
 # ------------------------------------------------------------------------------ alignment
 def test_alignment_equals_python_api(client, full_store):
-    from comity.alignment import alignment
+    from comity.analysis.align import alignment
 
     params = {"a": "USA", "b": ["RUS", "EU"], "from": "2015", "bootstrap": 200, "seed": 7,
               "measure": ["agreement", "kappa"]}
@@ -226,7 +226,7 @@ def test_alignment_equals_python_api(client, full_store):
 def test_alignment_fast_path_equals_python_api(client, full_store):
     """One year, two states, no bootstrap: served from the year's all-dyad table; the answer
     must be exactly that of alignment() (lineage and part-year members included)."""
-    from comity.alignment import alignment
+    from comity.analysis.align import alignment
 
     rng = random.Random(3)
     pool = ["USA", "RUS", "CHN", "FRA", "GBR", "IND", "BRA", "DEU", "ZAF", "ISR", "CUB",
@@ -303,7 +303,7 @@ def test_alignment_empty_selection_is_422(client):
 
 
 def test_matrix_equals_python_api(client, full_store):
-    from comity.alignment import alignment_matrix
+    from comity.analysis.align import alignment_matrix
 
     states = ["USA", "RUS", "CHN", "FRA", "GBR", "IND"]
     r = client.get("/api/matrix", params={"year": 2019, "states": states,
@@ -332,7 +332,7 @@ def test_matrix_bad_inputs(client):
 
 
 def test_cohesion(client, full_store):
-    from comity.alignment import cohesion
+    from comity.analysis.align import cohesion
 
     r = client.get("/api/cohesion", params={"bloc": ["EU", "NATO"], "from": "2010",
                                             "to": "2020", "bootstrap": 100, "seed": 1})
@@ -364,7 +364,7 @@ def test_vetoes_and_council(client):
 
 # ------------------------------------------------------------------------------ optional modules
 def test_idealpoints_without_fit_is_404(client):
-    pytest.importorskip("comity.idealpoints")
+    pytest.importorskip("comity.analysis.idealpoints")
     r = client.get("/api/idealpoints", params={"name": "no_such_fit"})
     assert r.status_code == 404 and "no_such_fit" in r.json()["detail"]
     r = client.get("/api/idealpoints")  # the full store holds no fit
@@ -372,9 +372,9 @@ def test_idealpoints_without_fit_is_404(client):
 
 
 def test_idealpoints_from_a_stored_fit(full_store, tmp_path: Path):
-    ip = pytest.importorskip("comity.idealpoints")
-    fitcache = pytest.importorskip("comity.fitcache")
-    from comity.store import Store
+    ip = pytest.importorskip("comity.analysis.idealpoints")
+    fitcache = pytest.importorskip("comity.analysis.fitstore")
+    from comity.store.db import Store
 
     db = tmp_path / "ip.duckdb"
     shutil.copy(full_store.path, db)
@@ -402,14 +402,14 @@ def test_idealpoints_from_a_stored_fit(full_store, tmp_path: Path):
         assert c.get("/api/idealpoints", params={"state": "Narnia"}).status_code == 404
 
 
-@pytest.mark.skipif(not _missing("claims"), reason="comity.claims is installed")
+@pytest.mark.skipif(not _missing("claims"), reason="comity.claims.grammar is installed")
 def test_claims_unavailable_is_503(client):
     r = client.post("/api/claims", json={"text": "USA closer to RUS than to EU in 2025"})
     assert r.status_code == 503 and "claims" in r.json()["detail"]
 
 
 def test_claims(client):
-    pytest.importorskip("comity.claims")
+    pytest.importorskip("comity.claims.grammar")
     r = client.post("/api/claims", json={"text": "USA closer to RUS than to EU in 2025",
                                          "bootstrap": 200, "seed": 0})
     if r.status_code == 503:
@@ -433,12 +433,12 @@ def test_claims_bad_input_is_422(client, body):
 
 
 @pytest.mark.parametrize("module,url,params", [
-    ("shifts", "/api/shifts", {"a": "USA", "b": "RUS", "from": "2000", "to": "2025"}),
-    ("shifts", "/api/shifts/movers", {"reference": "USA", "period_a": "2015",
+    ("analysis.shifts", "/api/shifts", {"a": "USA", "b": "RUS", "from": "2000", "to": "2025"}),
+    ("analysis.shifts", "/api/shifts/movers", {"reference": "USA", "period_a": "2015",
                                       "period_b": "2023-2024", "bootstrap": 50}),
-    ("shifts", "/api/shifts/switches", {"state": "USA", "year": 2024}),
-    ("clusters", "/api/clusters", {"year": 2020}),
-    ("clusters", "/api/clusters", {}),
+    ("analysis.shifts", "/api/shifts/switches", {"state": "USA", "year": 2024}),
+    ("analysis.clustering", "/api/clusters", {"year": 2020}),
+    ("analysis.clustering", "/api/clusters", {}),
 ])
 def test_optional_analyses(client, module, url, params):
     r = client.get(url, params=params)

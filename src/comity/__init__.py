@@ -1,14 +1,24 @@
 """comity: who stands with whom among nations, measured from recorded UN votes.
 
-The analysis entry points are imported on first use (PEP 562), so that ``import comity.store``
+The package is a stack of wings, each importing only the ones below it (import-linter checks
+this in CI)::
+
+    world/     states, blocs, issue codes, recurring texts: who is who, and when
+    ingest/    one parser per external format, the merge into one record per vote, fetch
+    store/     the DuckDB store, queries returning a Panel, the fit cache
+    analysis/  measures, alignment, ideal points, shifts, clusters, the Council, issue coding
+    claims/    claim grammar, reading prose, verdicts and evidence
+    plots.py   figures from results objects;  cli/  the command line;  web/  REST API + dashboard
+
+The entry points below are imported on first use (PEP 562), so that ``import comity.store``
 (and every CLI command) does not pay for the estimators it does not use.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from comity._lazy import lazy_exports
 from comity.errors import (
     ComityError,
     DataFormatError,
@@ -17,39 +27,32 @@ from comity.errors import (
     UnknownStateError,
     ValidationError,
 )
-from comity.panel import Panel
 
 if TYPE_CHECKING:
-    from comity.alignment import alignment, alignment_matrix, cohesion
+    from comity.analysis import DynamicIdealPoints, alignment, alignment_matrix, cohesion
     from comity.claims import evaluate, parse_claim
-    from comity.idealpoints import DynamicIdealPoints
+    from comity.store import Panel, Store
 
 __version__ = "0.1.0"
 
 _LAZY = {
-    "alignment": "comity.alignment",
-    "alignment_matrix": "comity.alignment",
-    "cohesion": "comity.alignment",
+    "alignment": "comity.analysis",
+    "alignment_matrix": "comity.analysis",
+    "cohesion": "comity.analysis",
+    "DynamicIdealPoints": "comity.analysis",
     "evaluate": "comity.claims",
     "parse_claim": "comity.claims",
-    "DynamicIdealPoints": "comity.idealpoints",
+    "Panel": "comity.store",
+    "Store": "comity.store",
 }
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'comity' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
+__getattr__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = [
     "ComityError",
     "DataFormatError",
     "DynamicIdealPoints",
     "Panel",
+    "Store",
     "StoreError",
     "UnknownBlocError",
     "UnknownStateError",

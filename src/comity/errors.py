@@ -91,3 +91,11 @@ class EstimationError(ComityError):
     """An estimator could not be fitted on the data given (too few votes, no variation, ...)."""
 
     exit_code = 8
+
+
+class AlignmentError(ComityError, ValueError):
+    """An invalid query: unknown issue, body, period specification, or an empty selection."""
+
+
+QueryError = AlignmentError
+"""The same class under the name the lower wings use (an issue code is checked in ``world``)."""

@@ -1,9 +1,9 @@
 """Figures from results objects (matplotlib, Agg backend; no statistics here).
 
-* :func:`plot_alignment`: an :class:`~comity.alignment.AlignmentResult` over time, one line per
+* :func:`plot_alignment`: an :class:`~comity.analysis.align.AlignmentResult` over time, one line per
   pair (and measure), with its bootstrap interval as a band;
-* :func:`plot_cohesion`: a :class:`~comity.alignment.CohesionResult`, one line per bloc;
-* :func:`plot_matrix`: one period of a :class:`~comity.alignment.MatrixResult` as a heat map.
+* :func:`plot_cohesion`: a :class:`~comity.analysis.align.CohesionResult`, one line per bloc;
+* :func:`plot_matrix`: one period of a :class:`~comity.analysis.align.MatrixResult` as a heat map.
 
 Each takes ``path`` (write the figure: ``.png`` or ``.svg``, also ``.pdf``, chosen by the file
 extension) and/or ``ax`` (draw into an existing matplotlib ``Axes``) and returns the
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from comity.alignment import AlignmentResult, CohesionResult, MatrixResult
+    from comity.analysis.align import AlignmentResult, CohesionResult, MatrixResult
 
 __all__ = ["FORMATS", "PlotError", "plot", "plot_alignment", "plot_cohesion", "plot_matrix",
            "save"]
@@ -188,7 +188,7 @@ def plot_matrix(result: MatrixResult, path: str | Path | None = None, ax: Axes |
 def plot(result: Any, path: str | Path | None = None, ax: Axes | None = None,
          **kwargs: Any) -> Figure:
     """Dispatch on the kind of result."""
-    from comity.alignment import AlignmentResult, CohesionResult, MatrixResult
+    from comity.analysis.align import AlignmentResult, CohesionResult, MatrixResult
 
     if isinstance(result, AlignmentResult):
         return plot_alignment(result, path=path, ax=ax, **kwargs)

@@ -1,9 +1,9 @@
 """Read-only REST API and web dashboard: ``create_app(db_path)``; run it with ``comity serve``.
 
 Needs the ``web`` extra (fastapi, uvicorn). The app is a thin shell over the Python API: every
-number comes from :mod:`comity.store`, :mod:`comity.alignment`, :mod:`comity.sc` and the
-optional :mod:`comity.claims`, :mod:`comity.idealpoints`, :mod:`comity.shifts` and
-:mod:`comity.clusters` (imported inside the handlers; an endpoint whose module is missing
+number comes from :mod:`comity.store.db`, :mod:`comity.analysis.align`, :mod:`comity.analysis.security_council` and the
+optional :mod:`comity.claims.grammar`, :mod:`comity.analysis.idealpoints`, :mod:`comity.analysis.shifts` and
+:mod:`comity.analysis.clustering` (imported inside the handlers; an endpoint whose module is missing
 answers 503 saying so).
 
 Endpoints (schema at ``/openapi.json``; every table also as CSV with ``?format=csv``)
@@ -26,9 +26,9 @@ Serving
 The store is opened read-only, one DuckDB connection per thread (:mod:`.context`). Because the
 file cannot change while it is open, answers are cached: serialised GET answers per query
 string (served before routing by :class:`.common.CachedGetMiddleware`), costly Python results,
-and per-year all-dyad tables from :func:`comity.alignment.alignment_matrix` that answer the
+and per-year all-dyad tables from :func:`comity.analysis.align.alignment_matrix` that answer the
 common "two states, one year, no bootstrap" alignment query exactly as
-:func:`~comity.alignment.alignment` would (:mod:`.api_align`). ``bench/serve.py`` measures it.
+:func:`~comity.analysis.align.alignment` would (:mod:`.api_align`). ``bench/serve.py`` measures it.
 
 The dashboard
 -------------

@@ -1,7 +1,7 @@
 """Alignment endpoints: pairs over time, the all-dyad matrix of a year, bloc cohesion.
 
-All numbers come from :func:`comity.alignment.alignment`, :func:`~comity.alignment.
-alignment_matrix` and :func:`~comity.alignment.cohesion`. One shortcut serves the common
+All numbers come from :func:`comity.analysis.align.alignment`, :func:`~comity.analysis.align.
+alignment_matrix` and :func:`~comity.analysis.align.cohesion`. One shortcut serves the common
 "two states, one year, no bootstrap" question without re-reading the votes: the year's
 all-dyad table from ``alignment_matrix`` (computed once per year and slice, then cached) holds
 exactly the numbers ``alignment`` returns for two states whose identity does not change during
@@ -105,8 +105,8 @@ def _year_table(ctx: WebContext, year: int, body: str, issue: str | None,
     key = _year_key(year, body, issue, important, min_votes)
 
     def compute() -> YearTable:
-        from comity.alignment import alignment_matrix
-        from comity.measures import MEASURES
+        from comity.analysis.align import alignment_matrix
+        from comity.analysis.measures import MEASURES
 
         m = alignment_matrix(year, measure=list(MEASURES), body=body, issue=issue,
                              important=important, min_votes=min_votes, store=ctx.store)
@@ -139,9 +139,9 @@ def _year_table(ctx: WebContext, year: int, body: str, issue: str | None,
 
 @functools.lru_cache(maxsize=4096)
 def _party(token: str) -> Any:
-    """:func:`comity.alignment.resolve_party`, memoised (the reference tables never change
+    """:func:`comity.analysis.align.resolve_party`, memoised (the reference tables never change
     while the server runs; unknown names raise every time)."""
-    from comity.alignment import resolve_party
+    from comity.analysis.align import resolve_party
 
     return resolve_party(token)
 
@@ -153,7 +153,7 @@ def _same_all_year(code: str, year: int, strict: bool) -> bool:
     year is ``code`` and covers the whole year."""
     if strict:
         return True
-    from comity import states as st
+    from comity.world import states as st
 
     y0, y1 = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
     links = [(c, s, e) for c, s, e in st.lineage(code)
@@ -258,7 +258,7 @@ async def alignment_endpoint(
     shortcut = year is not None and by == "year" and not bootstrap and not search
 
     def payload(data: dict[str, Any]) -> Payload:
-        from comity.alignment import TIDY_COLUMNS
+        from comity.analysis.align import TIDY_COLUMNS
 
         def table() -> pd.DataFrame:
             return pd.DataFrame(data["rows"], columns=list(TIDY_COLUMNS))
@@ -273,7 +273,7 @@ async def alignment_endpoint(
         return None if data is None else payload(data)
 
     def compute() -> Payload:
-        from comity.alignment import alignment
+        from comity.analysis.align import alignment
 
         got = fast(cached_only=False)
         if got is not None:
@@ -306,7 +306,7 @@ async def matrix_endpoint(
     ctx = ctx_of(request)
 
     def compute() -> Payload:
-        from comity.alignment import alignment_matrix
+        from comity.analysis.align import alignment_matrix
 
         m = alignment_matrix(year, states=states or None, measure=measure, body=body,
                              issue=issue, important=important, min_votes=min_votes,
@@ -353,7 +353,7 @@ async def cohesion_endpoint(
     _check_work(bootstrap, len(bloc), from_, to, by)
 
     def compute() -> Payload:
-        from comity.alignment import cohesion
+        from comity.analysis.align import cohesion
 
         res = cohesion(*bloc, period=by, start=from_, end=to, issue=issue, body=body,
                        important=important, bootstrap=bootstrap, seed=seed, ci=ci,

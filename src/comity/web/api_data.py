@@ -63,8 +63,8 @@ async def info(request: Request) -> Response:
 
     def compute() -> Payload:
         from comity import __version__
-        from comity.alignment import ISSUES
-        from comity.measures import MEASURES
+        from comity.analysis.align import ISSUES
+        from comity.analysis.measures import MEASURES
 
         i = ctx.store.info()
         data = {
@@ -81,7 +81,7 @@ async def info(request: Request) -> Response:
 
 
 def _memberships() -> dict[str, list[dict]]:
-    from comity import states as st
+    from comity.world import states as st
 
     m = st.memberships_table()
     out: dict[str, list[dict]] = {}
@@ -122,7 +122,7 @@ async def states(
 
 
 def _bloc_row(b: object, day: date) -> dict:
-    from comity.blocs import Bloc
+    from comity.world.blocs import Bloc
 
     assert isinstance(b, Bloc)
     members = b.members_at(day)
@@ -141,7 +141,7 @@ async def blocs(
     day = _day(at) or date.today()
 
     def compute() -> Payload:
-        from comity.blocs import builtin_blocs
+        from comity.world.blocs import builtin_blocs
 
         rows = [_bloc_row(b, day) for _, b in sorted(builtin_blocs().items())]
         table = pd.DataFrame(rows)
@@ -162,7 +162,7 @@ async def bloc(
     day = _day(at) or date.today()
 
     def compute() -> Payload:
-        from comity.blocs import get_bloc
+        from comity.world.blocs import get_bloc
 
         b = get_bloc(name)
         row = _bloc_row(b, day)
@@ -234,7 +234,7 @@ async def resolution_votes(
 
 VETO_NOTE = ("A veto is a permanent member's no on a failed Security Council draft that had "
              "the required majority. The bulk UN files hold no failed drafts, so vetoes come "
-             "only from supplements that add them (see comity.sc).")
+             "only from supplements that add them (see comity.analysis.security_council).")
 
 
 @router.get("/vetoes", response_model=VetoesOut, responses={**ERRORS, **csv_doc()},
@@ -252,7 +252,7 @@ async def vetoes(
     ctx = ctx_of(request)
 
     def compute() -> Payload:
-        from comity.sc import vetoes as sc_vetoes
+        from comity.analysis.security_council import vetoes as sc_vetoes
 
         df = sc_vetoes(ctx.store, state=state or None, start_year=from_, end_year=to,
                        decisive_only=decisive_only)
@@ -273,7 +273,7 @@ async def council(
     ctx = ctx_of(request)
 
     def compute() -> Payload:
-        from comity.sc import council as sc_council
+        from comity.analysis.security_council import council as sc_council
 
         c = sc_council(ctx.store, year)
         data = {"year": c.year, "resolutions": c.resolutions, "members": records(c.members)}

@@ -84,15 +84,15 @@ async def idealpoints(
                                       "recent one).")] = None,
     format: FormatQ = Format.json,
 ) -> Response:
-    """Ideal points stored by ``comity.fitcache.store_fit`` (the server never fits a
+    """Ideal points stored by ``comity.store.fitcache.store_fit`` (the server never fits a
     model): ``estimate``, ``se`` and the 95% interval per state and period."""
     ctx = ctx_of(request)
 
     def compute() -> Payload:
-        from comity import states as st
+        from comity.world import states as st
 
-        optional_module("idealpoints")  # the estimator (503 without it, as /api/info says)
-        load_fit = _function(optional_module("fitcache"), ("load_fit",))
+        optional_module("analysis.idealpoints")  # the estimator (503 without it, as /api/info says)
+        load_fit = _function(optional_module("analysis.fitstore"), ("load_fit",))
         fit_name = name or _latest_fit(ctx)
 
         def load() -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -141,7 +141,7 @@ def _latest_fit(ctx: Any) -> str:
         if len(got):
             return str(got["name"].iloc[0])
     raise NotFound("no cached ideal-point fit in this store: fit and store one first with "
-                   "the comity idealpoints command (comity.fitcache.store_fit)")
+                   "the comity idealpoints command (comity.store.fitcache.store_fit)")
 
 
 # ------------------------------------------------------------------------- claims
@@ -204,7 +204,7 @@ def _shifts_payload(result: Any, rows: pd.DataFrame, query: dict[str, Any],
 
 
 @router.get("/shifts", response_model=AnalysisOut, responses={**ERRORS, **csv_doc()},
-            summary="Change points in the agreement of a with b, vote by vote (comity.shifts)")
+            summary="Change points in the agreement of a with b, vote by vote (comity.analysis.shifts)")
 async def shifts(
     request: Request,
     a: Annotated[str, Query(min_length=1, max_length=80, description="State or bloc.")],
@@ -226,7 +226,7 @@ async def shifts(
     ctx = ctx_of(request)
 
     def compute() -> Payload:
-        fn = _function(optional_module("shifts"), ("change_points",))
+        fn = _function(optional_module("analysis.shifts"), ("change_points",))
         res = fn(a, b, start=from_, end=to, issue=issue, body=body, method=method,
                  min_size=min_size, bootstrap=bootstrap, seed=seed, store=ctx.store)
         q = {"a": a, "b": b, "from": from_, "to": to, "issue": issue, "body": body,
@@ -260,7 +260,7 @@ async def movers(
     ctx = ctx_of(request)
 
     def compute() -> Payload:
-        fn = _function(optional_module("shifts"), ("movers",))
+        fn = _function(optional_module("analysis.shifts"), ("movers",))
         res = fn(reference, period_a, period_b, measure=measure, issue=issue, body=body,
                  top=top, bootstrap=bootstrap, seed=seed, min_votes=min_votes,
                  store=ctx.store)
@@ -300,7 +300,7 @@ async def switches(
                           "in every session is too much for one request (use the CLI)")
 
     def compute() -> Payload:
-        fn = _function(optional_module("shifts"), ("vote_switches",))
+        fn = _function(optional_module("analysis.shifts"), ("vote_switches",))
 
         def run() -> Any:
             return fn(state or None, session, year=year, body=body,
@@ -322,7 +322,7 @@ async def switches(
 
 # ------------------------------------------------------------------------- clusters
 @router.get("/clusters", response_model=AnalysisOut, responses={**ERRORS, **csv_doc()},
-            summary="Blocs found in the data: clusters of states per period (comity.clusters)")
+            summary="Blocs found in the data: clusters of states per period (comity.analysis.clustering)")
 async def clusters(
     request: Request,
     year: Annotated[int | None, Query(ge=1946, le=2100, description="One year (default: the "
@@ -353,7 +353,7 @@ async def clusters(
             f"{MAX_CLUSTER_WORK}): narrow from/to or lower bootstrap, or use the CLI")
 
     def compute() -> Payload:
-        mod = optional_module("clusters")
+        mod = optional_module("analysis.clustering")
         fn = _function(mod, ("clusters",))
         y = year
         if y is None and not (from_ or to):

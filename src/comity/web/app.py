@@ -1,7 +1,7 @@
 """The FastAPI application: JSON API under ``/api``, the dashboard at ``/``.
 
 :func:`create_app` opens the store read-only (one DuckDB connection per worker thread) and
-wires the routers. ``comity serve`` runs it with uvicorn (:mod:`comity.cli_web`); several worker
+wires the routers. ``comity serve`` runs it with uvicorn (:mod:`comity.cli.serve`); several worker
 processes get it from :func:`app_from_env`.
 """
 
@@ -114,7 +114,7 @@ def create_app(db_path: str | Path, *, cors_origins: Sequence[str] | None = None
 def app_from_env() -> FastAPI:
     """App factory for uvicorn workers: the store is ``$COMITY_DB`` (or the default store) and
     the CORS origins ``$COMITY_CORS_ORIGINS`` (comma-separated; default none)."""
-    from comity.store import default_db_path
+    from comity.store.db import default_db_path
 
     origins = [o.strip() for o in os.environ.get("COMITY_CORS_ORIGINS", "").split(",")
                if o.strip()]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from comity.store import Store
+    from comity.store.db import Store
 
 T = TypeVar("T")
 
@@ -83,7 +83,7 @@ class WebContext:
     """What every request handler needs: the store (per thread) and the caches."""
 
     def __init__(self, db_path: str | Path) -> None:
-        from comity.store import Store
+        from comity.store.db import Store
 
         self.db_path = Path(db_path)
         # open once here so that a missing or locked store fails at start-up, not per request
@@ -102,7 +102,7 @@ class WebContext:
         """This thread's read-only store (DuckDB connections are not shared across threads)."""
         s = getattr(self._local, "store", None)
         if s is None:
-            from comity.store import Store
+            from comity.store.db import Store
 
             s = Store(self.db_path, read_only=True)
             self._local.store = s

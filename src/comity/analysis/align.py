@@ -1,0 +1,1473 @@
+"""Alignment between any states and blocs, per period, with bootstrap intervals and coverage.
+
+This module is the public face of :mod:`comity.analysis.measures`: it resolves names (states *and*
+blocs), queries the store, slices the votes into periods, builds the bloc positions and hands
+the vote matrix to the vectorised measures. ``comity.analysis.align``, ``comity.alignment_matrix``
+and ``comity.cohesion`` are re-exported from the package.
+
+Who can be compared
+-------------------
+Every argument naming a party is a state *or* a bloc:
+
+* a canonical state code (``USA``, ``NAM`` = Namibia) is always a state;
+* otherwise an exact bloc key, name or alias (``EU``, ``nato``, ``Arab League``, ``AU`` =
+  African Union, ``Non-Aligned Movement``) is a bloc, looked up with
+  :func:`comity.world.blocs.get_bloc` (user blocs from ``blocs_file`` first);
+* otherwise any state spelling known to :func:`comity.world.states.lookup` (``Russia``, ``GB``);
+* ``state:X`` and ``bloc:X`` force one reading (``bloc:nam`` is the Non-Aligned Movement).
+
+An unknown name raises :class:`~comity.errors.UnknownStateError` listing state and bloc
+candidates. Named states use their lineage unless ``strict=True`` (RUS includes the USSR's votes
+before 1991-12-24, see :func:`comity.world.states.lineage`).
+
+``alignment(a, b, c, ...)`` compares ``a`` with each of the others: pairs ``(a, b), (a, c),
+...``. In the output a state is its canonical code (upper case) and a bloc its key (lower case,
+``eu``), so the two never clash.
+
+Measures
+--------
+``agreement``, ``S``, ``kappa``, ``pi`` and ``coincidence``, as defined (formulas and
+references) in :mod:`comity.analysis.measures`. Votes are coded Y = 1, A = 2, N = 3; a resolution counts
+for a pair only where both sides have a Y/A/N position; everything else is counted in the
+coverage columns. A pair with fewer than ``min_votes`` usable votes gets NaN.
+
+Bloc positions (``bloc_method="majority"``, the default)
+--------------------------------------------------------
+A bloc's position on a resolution is the most frequent of Y, A, N among its members *on the
+date of the vote* (dated membership, :meth:`comity.world.blocs.Bloc.membership_matrix`) that voted
+Y, A or N. It is a synthetic row of the vote matrix, built for all resolutions at once from the
+membership matrix and the members' votes (counts of Y/A/N per resolution, then argmax), and is
+then compared with a state (or another bloc) exactly like a state. Rules:
+
+* **ties**: when the top count is shared (e.g. 5 Y, 5 N, 2 A; or 4 Y, 4 A) the bloc has *no*
+  position on that resolution: it is left out of the measure and counted in ``n_tied``;
+* members all absent / not voting: no position, counted in ``n_absent``;
+* no member in the UN on that date (before the bloc existed, ...): counted in ``n_nonmember``;
+* **self-exclusion**: a state compared with a bloc it belongs to is left out of the bloc's
+  position (with its lineage predecessors unless ``strict``), so USA–NATO is the agreement of
+  the USA with the majority of the *other* NATO members. ``include_self=True`` keeps it in.
+  Two blocs are compared position against position, with no exclusion;
+* if a member and its lineage predecessor both belong to a bloc (a user file listing SUN and RUS
+  without dates), the predecessor's votes are counted once, under the predecessor.
+
+``bloc_method="mean"``: the mean, over the bloc's members (self excluded as above), of the
+state's dyadic measure with each member, each dyad on the resolutions of the period where that
+state was a bloc member; member dyads with fewer than ``min_votes`` votes are left out of the
+mean. Its bootstrap resamples the period's resolutions once per draw for all member dyads. Its
+``n`` counts the resolutions where at least one member dyad voted, ``n_absent`` those where at
+least one pair of members was in the UN but none voted, ``n_tied`` is 0.
+
+Cohesion
+--------
+:func:`cohesion`: the agreement index of Hix, Noury & Roland (2005) per resolution,
+``AI = (max(Y, A, N) - (Y + A + N - max(Y, A, N)) / 2) / (Y + A + N)`` over the bloc's members
+voting Y/A/N (1 = all voted alike, 0 = an even three-way split), averaged over the resolutions
+of the period where at least ``min_members`` (default 2) members voted; bootstrap percentile
+interval over those resolutions.
+
+Periods
+-------
+``period`` is one of:
+
+* ``"year"``: calendar years (label: the year, ``int``);
+* ``"session"``: GA sessions (label: the session number; SC "sessions" are years; mixing both
+  bodies with sessions is an error);
+* ``"all"``: one period over the whole query (label ``"all"``);
+* ``(start, end)``: one window (label ``"start/end"``, ISO dates);
+* a list of ``(label, start, end)`` windows (they may overlap);
+* ``{"rolling": n}`` (optionally ``"step": k``, default 1) or the string ``"rolling:n"``:
+  windows of ``n`` calendar years moving by ``k`` years (label ``"2010-2014"``); only whole
+  windows inside the query range are formed.
+
+Each resolution is counted once in every window that contains its date; bootstrap draws
+resample within a window. Periods without any recorded vote are not reported. ``start`` /
+``end`` (a year like ``2010`` or a date ``"2010-06-01"``; ``end`` inclusive, a year meaning its
+31 December) bound the query itself. Other slices: ``issue`` (Voeten's codes ``me nu di hr co
+ec`` or names: ``"human rights"``, ``"nuclear weapons"``, ... see :data:`ISSUES`), ``body``
+(``"GA"``, ``"SC"`` or ``"both"``), ``important`` (``True``: only the votes the US State
+Department lists as important; ``False``: only the others), ``search`` (case-insensitive text in
+the title or symbol) and ``session`` (one session number or several).
+
+Tidy frames
+-----------
+:meth:`AlignmentResult.to_frame` and :meth:`MatrixResult.to_frame` have the columns::
+
+    period, start, end, state_a, state_b, measure, value, lo, hi, n, n_absent, n_nonmember,
+    n_tied
+
+``start``/``end``: the dates the period covers (inclusive, clipped to the query bounds; for a
+session the first and last vote); ``lo``/``hi``: the percentile bootstrap interval (NaN without
+bootstrap); ``n``: resolutions the value rests on (Y/N votes only for coincidence) and
+``n + n_absent + n_nonmember + n_tied`` = resolutions of the period for every row (``n_absent``
+counts resolutions where both sides were members but one had no Y/A/N position; for
+coincidence the abstentions are in none of the four counts).
+
+JSON output of the CLI
+----------------------
+The keys of ``comity align/matrix/cohesion/blocs --json`` are documented in
+:mod:`comity.cli.align`.
+
+References
+----------
+Hix, S., Noury, A. & Roland, G. (2005). Power to the Parties: Cohesion and Competition in the
+European Parliament, 1979-2001. *British Journal of Political Science* 35(2), 209-234. Other
+references in :mod:`comity.analysis.measures`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from comity.world import states as st
+from comity.world.blocs import Bloc, get_bloc, load_bloc_file
+from comity.errors import AlignmentError, ComityError, UnknownBlocError, UnknownStateError
+from comity.world.issues import ISSUES, issue_code
+
+# The closed forms, bootstrap weights and percentile rule of comity.analysis.measures are reused as is,
+# so every path below gives exactly the numbers of ``dyad_measures``.
+from comity.analysis.measures import (
+    MEASURES,
+    _check_distance,
+    _check_measures,
+    _check_options,
+    _compute,
+    _onehot9,
+    _pair_codes,
+    _percentile_interval,
+    _positions,
+    _resample_weights,
+    dyad_measures,
+)
+from comity.store.panel import ABSENT, ABSTAIN, NO, NONMEMBER, YES, Panel
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from comity.store.db import Store
+
+__all__ = [
+    "ISSUES",
+    "AlignmentError",
+    "AlignmentResult",
+    "CohesionResult",
+    "MatrixResult",
+    "Party",
+    "alignment",
+    "alignment_matrix",
+    "bloc_position",
+    "cohesion",
+    "resolve_party",
+]
+
+TIDY_COLUMNS: tuple[str, ...] = (
+    "period", "start", "end", "state_a", "state_b", "measure", "value", "lo", "hi", "n",
+    "n_absent", "n_nonmember", "n_tied",
+)
+
+PeriodSpec = str | tuple[Any, Any] | Sequence[tuple[Any, Any, Any]] | Mapping[str, int]
+
+
+@contextlib.contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """Run many small matrix products on one BLAS thread.
+
+    The per-period products here are small (a few hundred rows); OpenBLAS's thread start-up and
+    spin-waiting then cost far more than the arithmetic (ten times more on a busy two-core
+    machine). ``threadpoolctl`` ships with scikit-learn; without it nothing changes.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+# ----------------------------------------------------------------------------------- parties
+@dataclass(frozen=True)
+class Party:
+    """One side of a comparison: a state (canonical code) or a bloc (its key)."""
+
+    token: str
+    kind: Literal["state", "bloc"]
+    code: str
+    name: str
+    bloc: Bloc | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def is_bloc(self) -> bool:
+        return self.kind == "bloc"
+
+    def describe(self) -> dict[str, str]:
+        return {"token": self.token, "kind": self.kind, "code": self.code, "name": self.name}
+
+
+def _state_party(token: str, code: str) -> Party:
+    return Party(token=token, kind="state", code=code, name=st.name(code))
+
+
+def _bloc_party(token: str, bloc: Bloc) -> Party:
+    return Party(token=token, kind="bloc", code=bloc.key, name=bloc.name, bloc=bloc)
+
+
+def resolve_party(token: str, extra: Mapping[str, Bloc] | None = None) -> Party:
+    """A state or a bloc from user input (rules in the module docstring)."""
+    raw = str(token).strip()
+    low = raw.casefold()
+    if low.startswith("bloc:"):
+        return _bloc_party(raw, get_bloc(raw[5:].strip(), extra))
+    if low.startswith("state:"):
+        return _state_party(raw, st.lookup(raw[6:].strip()))
+    if re.fullmatch(r"[A-Za-z]{3}", raw):
+        try:
+            code = st.lookup(raw)
+        except UnknownStateError:
+            code = None
+        if code == raw.upper():
+            return _state_party(raw, code)
+    try:
+        return _bloc_party(raw, get_bloc(raw, extra))
+    except UnknownBlocError as exc:
+        bloc_err = exc
+    try:
+        return _state_party(raw, st.lookup(raw))
+    except UnknownStateError as exc:
+        state_cands = list(exc.candidates)
+        bloc_cands = list(getattr(bloc_err, "candidates", []))
+        if "ambiguous" in str(exc):
+            msg = str(exc)
+        else:
+            msg = f"{raw!r} is neither a known state nor a known bloc"
+            if state_cands:
+                shown = ", ".join(f"{c} ({st.name(c)})" for c in state_cands[:6])
+                msg += f"; states: did you mean {shown}?"
+        if bloc_cands:
+            msg += f"; blocs: did you mean {', '.join(bloc_cands)}?"
+        elif not state_cands:
+            msg += " (list the blocs with `comity blocs`)"
+        raise UnknownStateError(
+            msg, spellings=[raw], candidates=state_cands + [f"bloc:{k}" for k in bloc_cands]
+        ) from None
+
+
+def _extra_blocs(blocs_file: str | Path | Mapping[str, Bloc] | None) -> dict[str, Bloc] | None:
+    if blocs_file is None:
+        return None
+    if isinstance(blocs_file, Mapping):
+        return dict(blocs_file)
+    return load_bloc_file(blocs_file)
+
+
+def _self_codes(code: str, strict: bool) -> set[str]:
+    """The code and, unless strict, its lineage predecessors (whose votes fill its row)."""
+    if strict:
+        return {code}
+    try:
+        return {c for c, _, _ in st.lineage(code)}
+    except UnknownStateError:
+        return {code}
+
+
+# ----------------------------------------------------------------------------------- options
+def _measures(measure: str | Sequence[str]) -> tuple[str, ...]:
+    names = [measure] if isinstance(measure, str) else list(measure)
+    canon = {m.casefold(): m for m in MEASURES}
+    out: list[str] = []
+    for m in names:
+        for part in str(m).split(","):
+            part = part.strip()
+            if part:
+                out.append(canon.get(part.casefold(), part))
+    return _check_measures(tuple(dict.fromkeys(out)))
+
+
+def _body(body: str | None) -> str:
+    text = "both" if body is None else " ".join(str(body).casefold().split())
+    table = {"ga": "GA", "general assembly": "GA", "sc": "SC", "security council": "SC",
+             "both": "BOTH", "all": "BOTH", "ga+sc": "BOTH"}
+    if text not in table:
+        raise AlignmentError(f"unknown body {body!r}; expected 'GA', 'SC' or 'both'")
+    return table[text]
+
+
+def _bound(value: Any, side: Literal["start", "end"]) -> pd.Timestamp | None:
+    """A query bound: a year (``2010`` -> 1 January / 31 December), ``YYYY-MM`` or a date."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        text = f"{int(value):04d}"
+    elif isinstance(value, (date, datetime, pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(value).normalize()
+    else:
+        text = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            y = int(text)
+            return pd.Timestamp(y, 1, 1) if side == "start" else pd.Timestamp(y, 12, 31)
+        if re.fullmatch(r"\d{4}-\d{1,2}", text):
+            ts = pd.Timestamp(text + "-01")
+            return ts if side == "start" else ts + pd.offsets.MonthEnd(0)
+        ts = pd.Timestamp(text)
+    except (ValueError, TypeError):
+        ts = None
+    if ts is None or pd.isna(ts):
+        raise AlignmentError(
+            f"cannot read {side} {value!r} as a date (expected a year like 2010 or YYYY-MM-DD)"
+        )
+    return ts.normalize()
+
+
+@dataclass(frozen=True)
+class _Query:
+    body: str
+    lo: pd.Timestamp | None
+    hi: pd.Timestamp | None
+    session: tuple[int, ...] | None
+    issue: str | None
+    important: bool | None
+    search: str | None
+    strict: bool
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "body": self.body if self.body != "BOTH" else "both",
+            "start": None if self.lo is None else self.lo.date().isoformat(),
+            "end": None if self.hi is None else self.hi.date().isoformat(),
+            "session": None if self.session is None else list(self.session),
+            "issue": self.issue,
+            "important": self.important,
+            "search": self.search,
+            "strict": self.strict,
+        }
+
+
+def _query(
+    *, body: str | None, start: Any, end: Any, session: int | Sequence[int] | None,
+    issue: str | None, important: bool | None, search: str | None, strict: bool,
+) -> _Query:
+    lo, hi = _bound(start, "start"), _bound(end, "end")
+    if lo is not None and hi is not None and lo > hi:
+        raise AlignmentError(f"start {lo.date()} is after end {hi.date()}")
+    if session is None:
+        sessions = None
+    elif isinstance(session, (int, np.integer)):
+        sessions = (int(session),)
+    else:
+        sessions = tuple(int(s) for s in session)
+    return _Query(body=_body(body), lo=lo, hi=hi, session=sessions, issue=issue_code(issue),
+                  important=None if important is None else bool(important),
+                  search=search or None, strict=bool(strict))
+
+
+# ----------------------------------------------------------------------------------- data
+def _open(store: Any) -> tuple[Store, bool]:
+    from comity.store.db import Store
+
+    if isinstance(store, Store):
+        return store, False
+    return Store(store, read_only=True), True
+
+
+def _filter_panel(panel: Panel, q: _Query) -> Panel:
+    """The query's slices applied in memory to a ready-made panel."""
+    res = panel.resolutions
+    m = np.ones(len(res), dtype=bool)
+    if q.body != "BOTH" and "body" in res.columns:
+        m &= (res["body"].astype(str).str.upper() == q.body).to_numpy()
+    if (q.lo is not None or q.hi is not None) and "date" in res.columns:
+        d = pd.to_datetime(res["date"])
+        if q.lo is not None:
+            m &= (d >= q.lo).to_numpy()
+        if q.hi is not None:
+            m &= (d <= q.hi).to_numpy()
+    if q.session is not None:
+        m &= res["session"].isin(q.session).to_numpy()
+    if q.issue is not None:
+        if "issues" not in res.columns:
+            raise AlignmentError("this panel has no 'issues' column to slice by issue")
+        ex = res["issues"].explode()
+        m &= (ex == q.issue).groupby(level=0).any().reindex(res.index, fill_value=False)\
+            .to_numpy()
+    if q.important is not None:
+        imp = res["important"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        m &= imp == q.important
+    if q.search:
+        hit = np.zeros(len(res), dtype=bool)
+        for col in ("title", "symbol"):
+            if col in res.columns:
+                hit |= res[col].astype(str).str.contains(q.search, case=False, regex=False)\
+                    .to_numpy()
+        m &= hit
+    return panel if m.all() else panel.select_resolutions(m)
+
+
+def _rows_panel(panel: Panel, rows: Sequence[str]) -> Panel:
+    """``panel`` restricted to ``rows`` in that order; codes not in it get non-member rows."""
+    have = {s: i for i, s in enumerate(panel.states)}
+    votes = np.full((len(rows), panel.n_resolutions), NONMEMBER, dtype=np.int8)
+    flagged = None if panel.flagged is None else np.zeros(votes.shape, dtype=bool)
+    for k, code in enumerate(rows):
+        i = have.get(code)
+        if i is not None:
+            votes[k] = panel.votes[i]
+            if flagged is not None and panel.flagged is not None:
+                flagged[k] = panel.flagged[i]
+    return Panel(votes=votes, states=tuple(rows), resolutions=panel.resolutions,
+                 flagged=flagged, meta=dict(panel.meta))
+
+
+def _load(store: Any, panel: Panel | None, rows: Sequence[str] | None, q: _Query,
+          predicted_issues: bool = True) -> Panel:
+    """The vote matrix of ``rows`` (None: every stored state) for the query (an issue slice
+    takes the classifier's stored predictions where Voeten has not coded, unless
+    ``predicted_issues`` is False: :meth:`comity.store.db.Store.panel`)."""
+    if panel is not None:
+        p = _filter_panel(panel, q)
+        return p if rows is None else _rows_panel(p, rows)
+    known = set(st.states_table()["code"])
+    wanted = None if rows is None else [r for r in rows if r in known]
+    s, owned = _open(store)
+    try:
+        p = s.panel(
+            body=q.body, start=None if q.lo is None else q.lo.date().isoformat(),
+            end=None if q.hi is None else q.hi.date().isoformat(), session=q.session,
+            issue=q.issue, important=q.important, search=q.search, states=wanted,
+            strict=q.strict, predicted_issues=predicted_issues,
+        )
+    finally:
+        if owned:
+            s.close()
+    if rows is not None and wanted != list(rows):
+        p = _rows_panel(p, rows)
+    return p
+
+
+def _require_votes(p: Panel, q: _Query) -> None:
+    if p.n_resolutions == 0:
+        desc = {k: v for k, v in q.describe().items() if v not in (None, False)}
+        raise AlignmentError(f"no recorded votes match the query {desc}")
+
+
+# ----------------------------------------------------------------------------------- periods
+def _dates(res: pd.DataFrame) -> np.ndarray:
+    return pd.to_datetime(res["date"]).to_numpy().astype("datetime64[D]")
+
+
+def _table(labels: Sequence[Any], starts: Sequence[Any], ends: Sequence[Any]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "period": list(labels),
+        "start": pd.to_datetime(pd.Series(list(starts), dtype="datetime64[ns]")),
+        "end": pd.to_datetime(pd.Series(list(ends), dtype="datetime64[ns]")),
+    })
+
+
+def _clip(lo_default: np.ndarray, hi_default: np.ndarray, q: _Query) -> tuple[Any, Any]:
+    lo = lo_default.astype("datetime64[ns]")
+    hi = hi_default.astype("datetime64[ns]")
+    if q.lo is not None:
+        lo = np.maximum(lo, np.datetime64(q.lo.to_datetime64(), "ns"))
+    if q.hi is not None:
+        hi = np.minimum(hi, np.datetime64(q.hi.to_datetime64(), "ns"))
+    return lo, hi
+
+
+def _windows(d: np.ndarray, labels: Sequence[Any], lo: np.ndarray, hi: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """Columns and window codes for (possibly overlapping) windows ``[lo, hi]`` (inclusive)."""
+    dd = d.astype("datetime64[D]")
+    lo_d = np.asarray(lo).astype("datetime64[D]")
+    hi_d = np.asarray(hi).astype("datetime64[D]")
+    inside = (dd[None, :] >= lo_d[:, None]) & (dd[None, :] <= hi_d[:, None])
+    group, cols = np.nonzero(inside)  # ordered by window, then column
+    return cols, group, _table(labels, lo_d, hi_d)
+
+
+def _assign_periods(res: pd.DataFrame, period: Any, q: _Query
+                    ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """``(cols, group, table)``: column ``cols[k]`` of the panel belongs to period
+    ``group[k]``, described by row ``group[k]`` of ``table`` (``period, start, end``)."""
+    d = _dates(res)
+    valid = ~np.isnat(d)
+    if isinstance(period, str):
+        p = period.strip().casefold()
+        m = re.fullmatch(r"rolling[:=_ ]?(\d+)", p)
+        if m:
+            return _assign_periods(res, {"rolling": int(m.group(1))}, q)
+        if p == "year":
+            years = d[valid].astype("datetime64[Y]").astype(np.int64) + 1970
+            uniq, inv = np.unique(years, return_inverse=True)
+            lo, hi = _clip(
+                (uniq - 1970).astype("datetime64[Y]").astype("datetime64[D]"),
+                (uniq - 1969).astype("datetime64[Y]").astype("datetime64[D]")
+                - np.timedelta64(1, "D"), q)
+            return np.flatnonzero(valid), inv, _table(uniq.astype(int).tolist(), lo, hi)
+        if p == "session":
+            if "body" in res.columns and res["body"].nunique() > 1:
+                raise AlignmentError(
+                    "period='session' with body='both' would mix GA session numbers and SC "
+                    "years; use period='year' or one body")
+            sess = res["session"].to_numpy()
+            ok = valid & pd.notna(sess)
+            uniq, inv = np.unique(sess[ok].astype(np.int64), return_inverse=True)
+            dd = d[ok]
+            order = np.lexsort((dd, inv))
+            bounds = np.searchsorted(inv[order], np.arange(len(uniq)))
+            ends = np.r_[bounds[1:], len(order)] - 1
+            first = dd[order][bounds]
+            last = dd[order][ends]
+            return np.flatnonzero(ok), inv, _table(uniq.tolist(), first, last)
+        if p == "all":
+            if not valid.any():
+                return np.zeros(0, np.intp), np.zeros(0, np.intp), _table([], [], [])
+            lo, hi = _clip(np.array([d[valid].min()]), np.array([d[valid].max()]), q)
+            return np.flatnonzero(valid), np.zeros(int(valid.sum()), np.intp), \
+                _table(["all"], lo, hi)
+        raise AlignmentError(
+            f"unknown period {period!r}; expected 'year', 'session', 'all', 'rolling:N', a "
+            "(start, end) pair, a list of (label, start, end) windows or {'rolling': N}")
+    if isinstance(period, Mapping):
+        if "rolling" not in period or set(period) - {"rolling", "step"}:
+            raise AlignmentError(
+                f"a period mapping must be {{'rolling': years[, 'step': years]}}, got {period!r}")
+        n, step = int(period["rolling"]), int(period.get("step", 1))
+        if n < 1 or step < 1:
+            raise AlignmentError(f"rolling windows need years >= 1 and step >= 1: {period!r}")
+        if not valid.any():
+            return np.zeros(0, np.intp), np.zeros(0, np.intp), _table([], [], [])
+        years = d[valid].astype("datetime64[Y]").astype(np.int64) + 1970
+        y0 = q.lo.year if q.lo is not None else int(years.min())
+        y1 = q.hi.year if q.hi is not None else int(years.max())
+        firsts = np.arange(y0, y1 - n + 2, step)
+        if len(firsts) == 0:
+            raise AlignmentError(
+                f"no whole {n}-year window fits between {y0} and {y1}; widen the range or "
+                "shorten the window")
+        lo, hi = _clip(
+            (firsts - 1970).astype("datetime64[Y]").astype("datetime64[D]"),
+            (firsts + n - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+            - np.timedelta64(1, "D"), q)
+        labels = [f"{y}-{y + n - 1}" for y in firsts.tolist()]
+        return _windows(d, labels, lo, hi)
+    if isinstance(period, tuple) and len(period) == 2 and not isinstance(period[0], tuple):
+        lo, hi = _bound(period[0], "start"), _bound(period[1], "end")
+        if lo is None or hi is None or lo > hi:
+            raise AlignmentError(f"bad window {period!r}: expected (start, end), start <= end")
+        label = f"{lo.date().isoformat()}/{hi.date().isoformat()}"
+        return _windows(d, [label], np.array([lo.to_datetime64()]),
+                        np.array([hi.to_datetime64()]))
+    if isinstance(period, Sequence) and not isinstance(period, (str, bytes)):
+        labels, los, his = [], [], []
+        for w in period:
+            if not (isinstance(w, Sequence) and len(w) in (2, 3)):
+                raise AlignmentError(
+                    f"bad window {w!r}: expected (label, start, end) or (start, end)")
+            lab, s, e = (None, *w) if len(w) == 2 else w
+            lo, hi = _bound(s, "start"), _bound(e, "end")
+            if lo is None or hi is None or lo > hi:
+                raise AlignmentError(f"bad window {w!r}: start must be on or before end")
+            labels.append(f"{lo.date().isoformat()}/{hi.date().isoformat()}" if lab is None
+                          else lab)
+            los.append(lo.to_datetime64())
+            his.append(hi.to_datetime64())
+        if not labels:
+            raise AlignmentError("an empty list of windows")
+        if len(set(map(str, labels))) != len(labels):
+            raise AlignmentError(f"window labels must be unique: {labels}")
+        return _windows(d, labels, np.array(los), np.array(his))
+    raise AlignmentError(f"unknown period {period!r}")
+
+
+def _describe_period(period: Any) -> Any:
+    if isinstance(period, Mapping):
+        return dict(period)
+    if isinstance(period, tuple) and len(period) == 2 and not isinstance(period[0], tuple):
+        return [str(period[0]), str(period[1])]
+    if isinstance(period, Sequence) and not isinstance(period, str):
+        return [[str(x) for x in w] for w in period]
+    return period
+
+
+# ----------------------------------------------------------------------------------- blocs
+def bloc_position(votes: np.ndarray, member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A bloc's majority position per resolution, as a synthetic row of vote codes.
+
+    ``votes``: int8 codes ``(members, resolutions)``; ``member``: boolean, same shape, True where
+    the state belonged to the bloc on the date of the vote. Counts of Y, A, N among members
+    voting (one vectorised pass), then the argmax. Returns ``(codes, tied)``: ``codes`` is 1/2/3
+    for the bloc's position, 8 where members were in the UN but there is no position (none voted
+    Y/A/N, or a tie for the top count: ``tied`` is True there) and 9 where no member was in the
+    UN.
+    """
+    v = np.asarray(votes)
+    mem = np.asarray(member, dtype=bool)
+    if v.shape != mem.shape:
+        raise ValueError(f"votes {v.shape} and member {mem.shape} differ in shape")
+    counts = np.stack([((v == k) & mem).sum(axis=0) for k in (YES, ABSTAIN, NO)])  # (3, R)
+    present = (mem & (v != NONMEMBER)).any(axis=0)
+    top = counts.max(axis=0) if v.shape[1] else np.zeros(0, np.int64)
+    n_top = (counts == top[None, :]).sum(axis=0)
+    tied = (top > 0) & (n_top > 1)
+    pos = (counts.argmax(axis=0) + 1) if v.shape[1] else np.zeros(0, np.int64)
+    codes = np.where(top == 0, np.where(present, ABSENT, NONMEMBER),
+                     np.where(tied, ABSENT, pos)).astype(np.int8)
+    return codes, tied
+
+
+def _member_block(p: Panel, bloc: Bloc, exclude: set[str]) -> tuple[np.ndarray, np.ndarray,
+                                                                     list[str]]:
+    """Votes ``(m, R)`` and dated membership ``(m, R)`` of the bloc's members in panel ``p``."""
+    members = [c for c in bloc.ever_members() if c not in exclude]
+    idx = [p.states.index(c) for c in members]
+    votes = p.votes[idx].copy()
+    if p.flagged is not None:
+        # a member whose predecessor is a member too: the predecessor's votes count once
+        ever = set(bloc.ever_members())
+        for k, c in enumerate(members):
+            preds = _self_codes(c, strict=False) - {c}
+            if preds & ever:
+                votes[k][p.flagged[idx[k]]] = NONMEMBER
+    mem = bloc.membership_matrix(members, _dates(p.resolutions))
+    return votes, mem, members
+
+
+# ----------------------------------------------------------------------------------- results
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready rows: ISO dates, None for NaN, plain Python numbers."""
+    out = frame.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].dt.strftime("%Y-%m-%d")
+        elif isinstance(out[c].dtype, pd.CategoricalDtype):
+            out[c] = out[c].astype(str)
+    out = out.astype(object).where(out.notna(), None)
+    return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+            for row in out.to_dict(orient="records")]
+
+
+def _fmt(v: float) -> str:
+    return "  nan" if not np.isfinite(v) else f"{v:.3f}"
+
+
+def _ci(lo: float, hi: float) -> str:
+    return "" if not (np.isfinite(lo) and np.isfinite(hi)) else f" [{lo:.3f}, {hi:.3f}]"
+
+
+@dataclass(frozen=True, eq=False)
+class AlignmentResult:
+    """Alignment of ``a`` with each other party, per period and measure.
+
+    ``frame`` is the tidy table (columns :data:`TIDY_COLUMNS`, see the module docstring);
+    ``parties`` the resolved parties (``a`` first); ``query`` every parameter used.
+    """
+
+    frame: pd.DataFrame
+    parties: tuple[Party, ...]
+    measures: tuple[str, ...]
+    period: Any
+    query: Mapping[str, Any]
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        a = self.parties[0].code
+        return [(a, p.code) for p in self.parties[1:]]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy table (a copy)."""
+        return self.frame.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``{"query": ..., "parties": [...], "rows": [...]}`` (keys in
+        :mod:`comity.cli.align`)."""
+        return {"query": dict(self.query), "parties": [p.describe() for p in self.parties],
+                "rows": _records(self.frame)}
+
+    def summary(self) -> str:
+        q = self.query
+        names = {p.code: p.name for p in self.parties}
+        head = (f"Alignment of {self.parties[0].name} ({self.parties[0].code}) — "
+                f"{', '.join(self.measures)}; {q['body']} votes "
+                f"{q['start'] or 'first'} to {q['end'] or 'last'}, by {q['period']}")
+        extra = [f"{k} {q[k]}" for k in ("issue", "important", "search") if q.get(k)]
+        if extra:
+            head += f" ({', '.join(extra)})"
+        if q["bootstrap"]:
+            head += f"; {int(q['ci'] * 100)}% bootstrap intervals, {q['bootstrap']} draws"
+        lines = [head]
+        f = self.frame
+        for _, b in self.pairs:
+            for m in self.measures:
+                s = f[(f["state_b"] == b) & (f["measure"] == m)]
+                label = f"  with {names.get(b, b)} ({b}), {m}:"
+                ok = s[np.isfinite(s["value"].to_numpy(dtype=float))]
+                if ok.empty:
+                    lines.append(f"{label} no period with at least {q['min_votes']} votes")
+                    continue
+                last = ok.iloc[-1]
+                text = (f"{label} {last['period']} {_fmt(last['value'])}"
+                        f"{_ci(last['lo'], last['hi'])} (n={int(last['n'])})")
+                if len(ok) > 1:
+                    vals = ok["value"].to_numpy(dtype=float)
+                    i_max, i_min = int(np.argmax(vals)), int(np.argmin(vals))
+                    text += (f"; mean {vals.mean():.3f} over {len(ok)} periods, highest "
+                             f"{vals[i_max]:.3f} ({ok['period'].iloc[i_max]}), lowest "
+                             f"{vals[i_min]:.3f} ({ok['period'].iloc[i_min]})")
+                lines.append(text)
+        lines.append(f"  coverage: {int(f['n'].max()) if len(f) else 0} votes at most per "
+                     "period and pair; see n, n_absent, n_nonmember, n_tied in to_frame()")
+        return "\n".join(lines)
+
+    def plot(self, path: str | Path | None = None, ax: Axes | None = None,
+             measure: str | None = None) -> Figure:
+        """Alignment over time with CI bands, one line per pair (see :mod:`comity.plots`)."""
+        from comity.plots import plot_alignment
+
+        return plot_alignment(self, path=path, ax=ax, measure=measure)
+
+
+@dataclass(frozen=True, eq=False)
+class CohesionResult:
+    """Hix–Noury–Roland agreement index of each bloc per period.
+
+    ``frame`` columns: ``period, start, end, bloc, measure ("cohesion"), value, lo, hi, n,
+    n_excluded, n_nonmember, members``: ``n`` resolutions where at least ``min_members``
+    members voted Y/A/N, ``n_excluded`` resolutions where the bloc had members in the UN but
+    fewer voted, ``n_nonmember`` resolutions with no member in the UN, ``members`` the mean
+    number of members voting on the ``n`` resolutions.
+    """
+
+    frame: pd.DataFrame
+    blocs: tuple[Party, ...]
+    period: Any
+    query: Mapping[str, Any]
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.frame.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``{"query": ..., "blocs": [...], "rows": [...]}``."""
+        return {"query": dict(self.query), "blocs": [b.describe() for b in self.blocs],
+                "rows": _records(self.frame)}
+
+    def summary(self) -> str:
+        q = self.query
+        lines = [f"Cohesion (Hix–Noury–Roland agreement index); {q['body']} votes "
+                 f"{q['start'] or 'first'} to {q['end'] or 'last'}, by {q['period']}"]
+        f = self.frame
+        for b in self.blocs:
+            s = f[(f["bloc"] == b.code) & np.isfinite(f["value"].to_numpy(dtype=float))]
+            if s.empty:
+                lines.append(f"  {b.name} ({b.code}): no period with enough votes")
+                continue
+            last = s.iloc[-1]
+            vals = s["value"].to_numpy(dtype=float)
+            lines.append(
+                f"  {b.name} ({b.code}): {last['period']} {_fmt(last['value'])}"
+                f"{_ci(last['lo'], last['hi'])} (n={int(last['n'])}, "
+                f"{last['members']:.1f} members voting); mean {vals.mean():.3f} over "
+                f"{len(s)} periods")
+        return "\n".join(lines)
+
+    def plot(self, path: str | Path | None = None, ax: Axes | None = None) -> Figure:
+        from comity.plots import plot_cohesion
+
+        return plot_cohesion(self, path=path, ax=ax)
+
+
+@dataclass(frozen=True, eq=False)
+class MatrixResult:
+    """Every dyad of states for one period (or several), all requested measures.
+
+    ``wide`` has one row per (period, dyad) of states that were both UN members at some vote of
+    the period: ``period, start, end, state_a, state_b`` (``state_a < state_b``), one column per
+    measure, ``lo_<measure>``/``hi_<measure>`` with bootstrap, ``n`` (votes the distance-based
+    measures rest on), ``n_coincidence`` (Y/N votes, with coincidence), ``n_absent,
+    n_nonmember``.
+    """
+
+    wide: pd.DataFrame
+    measures: tuple[str, ...]
+    period: Any
+    query: Mapping[str, Any]
+    n_resolutions: Mapping[Any, int] = field(default_factory=dict)
+
+    def to_wide(self) -> pd.DataFrame:
+        return self.wide.copy()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy: the columns of :data:`TIDY_COLUMNS`, ordered by period, dyad, measure."""
+        w = self.wide
+        parts = []
+        for k, m in enumerate(self.measures):
+            part = pd.DataFrame({
+                "period": w["period"], "start": w["start"], "end": w["end"],
+                "state_a": w["state_a"], "state_b": w["state_b"],
+                "measure": m,
+                "value": w[m],
+                "lo": w.get(f"lo_{m}", np.nan), "hi": w.get(f"hi_{m}", np.nan),
+                "n": w["n_coincidence"] if m == "coincidence" else w["n"],
+                "n_absent": w["n_absent"], "n_nonmember": w["n_nonmember"], "n_tied": 0,
+                "_row": np.arange(len(w)), "_m": k,
+            })
+            parts.append(part)
+        out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        out = out.sort_values(["_row", "_m"], kind="stable").drop(columns=["_row", "_m"])
+        out["measure"] = pd.Categorical(out["measure"], categories=list(self.measures))
+        return out.reset_index(drop=True)
+
+    def top(self, n: int = 20, measure: str | None = None) -> pd.DataFrame:
+        """The ``n`` most and ``n`` least aligned dyads of each period by ``measure`` (default:
+        the first measure); dyads whose value is NaN are left out; among equal values the dyad
+        with more votes ranks first.
+
+        Columns ``period, side ("most"/"least"), rank, state_a, state_b, value, lo, hi, n``.
+        """
+        m = self.measures[0] if measure is None else _measures(measure)[0]
+        if m not in self.measures:
+            raise AlignmentError(f"measure {m!r} was not computed; have {list(self.measures)}")
+        w = self.wide
+        ok = w[np.isfinite(w[m].to_numpy(dtype=float))]
+        cols = ["period", "state_a", "state_b", m]
+        for c in (f"lo_{m}", f"hi_{m}"):
+            if c in w.columns:
+                cols.append(c)
+        n_col = "n_coincidence" if m == "coincidence" else "n"
+        cols.append(n_col)
+        out = []
+        for side, asc in (("most", False), ("least", True)):
+            # equal values: the dyad resting on more votes first
+            s = ok.sort_values(["period", m, n_col, "state_a", "state_b"],
+                               ascending=[True, asc, False, True, True], kind="stable")
+            s = s.groupby("period", sort=True, observed=True).head(int(n))[cols].copy()
+            s.insert(1, "side", side)
+            s.insert(2, "rank", s.groupby("period", observed=True).cumcount() + 1)
+            out.append(s)
+        res = pd.concat(out, ignore_index=True)
+        res = res.rename(columns={m: "value", f"lo_{m}": "lo", f"hi_{m}": "hi",
+                                  "n_coincidence": "n"})
+        for c in ("lo", "hi"):
+            if c not in res.columns:
+                res[c] = np.nan
+        res.insert(3, "measure", m)
+        return res[["period", "side", "rank", "measure", "state_a", "state_b", "value", "lo",
+                    "hi", "n"]]
+
+    def matrix(self, measure: str | None = None, period: Any = None) -> pd.DataFrame:
+        """Square, symmetric state x state table of one measure for one period."""
+        m = self.measures[0] if measure is None else _measures(measure)[0]
+        periods = list(pd.unique(self.wide["period"]))
+        if period is None:
+            if not periods:
+                return pd.DataFrame()
+            period = periods[-1]
+        w = self.wide[self.wide["period"] == period]
+        codes = sorted(set(w["state_a"]) | set(w["state_b"]))
+        pos = {c: i for i, c in enumerate(codes)}
+        mat = np.full((len(codes), len(codes)), np.nan)
+        ia = w["state_a"].map(pos).to_numpy(dtype=np.intp)
+        ib = w["state_b"].map(pos).to_numpy(dtype=np.intp)
+        mat[ia, ib] = w[m].to_numpy(dtype=float)
+        mat[ib, ia] = w[m].to_numpy(dtype=float)
+        return pd.DataFrame(mat, index=pd.Index(codes, name="state"), columns=codes)
+
+    def summary(self) -> str:
+        q = self.query
+        m = self.measures[0]
+        lines = []
+        for per, n_res in self.n_resolutions.items():
+            w = self.wide[self.wide["period"] == per]
+            ok = int(np.isfinite(w[m].to_numpy(dtype=float)).sum())
+            lines.append(f"{q['body']} {per}: {n_res} recorded votes, "
+                         f"{len(set(w['state_a']) | set(w['state_b']))} states, {len(w)} dyads "
+                         f"({ok} with at least {q['min_votes']} shared votes), {m}")
+        t = self.top(3)
+        for side in ("most", "least"):
+            s = t[t["side"] == side]
+            if len(s):
+                pairs = "; ".join(f"{r.state_a}–{r.state_b} {r.value:.3f}"
+                                  for r in s.itertuples())
+                lines.append(f"  {side} aligned: {pairs}")
+        return "\n".join(lines)
+
+    def plot(self, path: str | Path | None = None, ax: Axes | None = None,
+             measure: str | None = None, period: Any = None) -> Figure:
+        """Heat map of one period's matrix (see :mod:`comity.plots`)."""
+        from comity.plots import plot_matrix
+
+        return plot_matrix(self, path=path, ax=ax, measure=measure, period=period)
+
+
+# ----------------------------------------------------------------------------------- engines
+def _mean_method(
+    p: Panel, cols: np.ndarray, group: np.ndarray, left: list[tuple[int, np.ndarray]],
+    right: list[tuple[int, np.ndarray]], exclude_same: bool, ms: tuple[str, ...],
+    dist: np.ndarray, min_votes: int, bootstrap: int, rng: np.random.Generator | None,
+    ci: float, chunk_cells: int = 1 << 23,
+) -> dict[str, np.ndarray]:
+    """Mean of the dyadic measures over member dyads (left x right), per period.
+
+    ``left``/``right``: (panel row, membership mask over the panel's columns). Returns arrays
+    keyed value/lo/hi (P, M) and n/n_absent/n_nonmember (P,) for the periods present in
+    ``group`` (sorted).
+    """
+    pos = _positions(p.votes)
+    pairs = [(i, mi, j, mj) for i, mi in left for j, mj in right
+             if not (exclude_same and i == j)]
+    periods = np.unique(group)
+    n_p, n_m = len(periods), len(ms)
+    out = {k: np.full((n_p, n_m), np.nan) for k in ("value", "lo", "hi")}
+    cover = {k: np.zeros(n_p, dtype=np.int64) for k in ("n", "n_absent", "n_nonmember")}
+    if not pairs:
+        cover["n_nonmember"] = np.bincount(group, minlength=len(periods))[periods]
+        return {**out, **cover}
+    pl = np.stack([np.where(mi, pos[i], -1) for i, mi, _, _ in pairs])[:, cols]
+    pr = np.stack([np.where(mj, pos[j], -1) for _, _, j, mj in pairs])[:, cols]
+    codes = _pair_codes(pl, pr)  # (D, C)
+    both_mem = (pl >= 0) & (pr >= 0)
+    usable = (codes >= 0).any(axis=0)
+    member_any = both_mem.any(axis=0)
+    d = len(pairs)
+    chunk = max(1, chunk_cells // (9 * max(bootstrap, 1)))
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.r_[periods, periods[-1] + 1] if n_p else [0])
+    for k in range(n_p):
+        sel = order[bounds[k]:bounds[k + 1]]
+        cover["n"][k] = int(usable[sel].sum())
+        cover["n_absent"][k] = int((member_any[sel] & ~usable[sel]).sum())
+        cover["n_nonmember"][k] = int((~member_any[sel]).sum())
+        c = codes[:, sel]
+        tables = (c[:, :, None] == np.arange(9, dtype=np.int8)).sum(axis=1)  # (D, 9)
+        vals, _ = _compute(tables.reshape(-1, 3, 3), ms, dist, min_votes)
+        ok = np.isfinite(vals)
+        cnt = ok.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["value"][k] = np.where(cnt > 0, np.where(ok, vals, 0).sum(axis=0) / cnt,
+                                       np.nan)
+        if bootstrap and rng is not None:
+            w = _resample_weights(rng, bootstrap, len(sel))
+            s = np.zeros((bootstrap, n_m))
+            n_ok = np.zeros((bootstrap, n_m))
+            for c0 in range(0, d, chunk):
+                c1 = min(c0 + chunk, d)
+                bt = (w @ _onehot9(c[c0:c1])).reshape(-1, 3, 3)
+                bv, _ = _compute(bt, ms, dist, min_votes)
+                bv = bv.reshape(bootstrap, c1 - c0, n_m)
+                fin = np.isfinite(bv)
+                s += np.where(fin, bv, 0).sum(axis=1)
+                n_ok += fin.sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                draws = np.where(n_ok > 0, s / np.maximum(n_ok, 1), np.nan)
+            lo, hi = _percentile_interval(draws, ci)
+            fin = np.isfinite(out["value"][k])
+            out["lo"][k] = np.where(fin, lo, np.nan)
+            out["hi"][k] = np.where(fin, hi, np.nan)
+    return {**out, **cover}
+
+
+def alignment(
+    a: str,
+    b: str,
+    *more: str,
+    period: PeriodSpec = "year",
+    start: Any = None,
+    end: Any = None,
+    session: int | Sequence[int] | None = None,
+    issue: str | None = None,
+    body: str = "GA",
+    important: bool | None = None,
+    search: str | None = None,
+    measure: str | Sequence[str] = "agreement",
+    bootstrap: int = 2000,
+    seed: int | None = None,
+    min_votes: int = 10,
+    strict: bool = False,
+    bloc_method: Literal["majority", "mean"] = "majority",
+    include_self: bool = False,
+    distance: Literal["absolute", "squared"] = "absolute",
+    ci: float = 0.95,
+    store: Store | str | Path | None = None,
+    panel: Panel | None = None,
+    blocs_file: str | Path | Mapping[str, Bloc] | None = None,
+) -> AlignmentResult:
+    """How aligned was ``a`` with ``b`` (and each of ``more``), per period?
+
+    Parties are states or blocs (module docstring); ``a`` is compared with each other party.
+    ``store`` is a :class:`~comity.store.db.Store`, a path, or None (the default store, opened
+    read-only); ``panel`` (a ready-made :class:`~comity.store.panel.Panel`) replaces the store, the
+    slices then being applied in memory and lineage being whatever the panel holds.
+    ``measure``: one name or a list (``agreement, S, kappa, pi, coincidence``);
+    ``bootstrap``: draws over the resolutions of each period (0: no interval).
+    Returns an :class:`AlignmentResult`.
+    """
+    ms = _measures(measure)
+    dist = _check_distance(distance)
+    _check_options(bootstrap, ci, min_votes)
+    if bloc_method not in ("majority", "mean"):
+        raise AlignmentError(f"bloc_method must be 'majority' or 'mean', got {bloc_method!r}")
+    q = _query(body=body, start=start, end=end, session=session, issue=issue,
+               important=important, search=search, strict=strict)
+    extra = _extra_blocs(blocs_file)
+    parties = [resolve_party(t, extra) for t in (a, b, *more)]
+    rows: list[str] = []
+    for party in parties:
+        codes = party.bloc.ever_members() if party.bloc is not None else [party.code]
+        rows.extend(c for c in codes if c not in rows)
+    base = _load(store, panel, rows, q)
+    _require_votes(base, q)
+    cols, group, table = _assign_periods(base.resolutions, period, q)
+    if len(cols) == 0:
+        raise AlignmentError("no recorded vote of the query falls in the requested periods")
+    row_of = {c: i for i, c in enumerate(base.states)}
+
+    # synthetic rows (majority method) and the list of comparisons
+    syn_votes: list[np.ndarray] = []
+    syn_tied: list[np.ndarray] = []
+    syn_names: list[str] = []
+    cache: dict[tuple[str, frozenset[str]], int] = {}
+
+    def row_for(party: Party, other: Party) -> int:
+        if not party.is_bloc:
+            return row_of[party.code]
+        assert party.bloc is not None
+        excl: frozenset[str] = frozenset()
+        if not other.is_bloc and not include_self:
+            excl = frozenset(_self_codes(other.code, q.strict)) & set(party.bloc.ever_members())
+        key = (party.code, excl)
+        if key not in cache:
+            v, mem, _ = _member_block(base, party.bloc, set(excl))
+            codes, tied = bloc_position(v, mem)
+            cache[key] = base.n_states + len(syn_names)
+            syn_votes.append(codes)
+            syn_tied.append(tied)
+            syn_names.append(f"{party.code}~{'+'.join(sorted(excl))}")
+        return cache[key]
+
+    a_party = parties[0]
+    dyadic: list[tuple[int, int, int]] = []  # (pair index, left row, right row)
+    mean_pairs: list[int] = []
+    for k, other in enumerate(parties[1:]):
+        if bloc_method == "mean" and (a_party.is_bloc or other.is_bloc):
+            mean_pairs.append(k)
+        else:
+            dyadic.append((k, row_for(a_party, other), row_for(other, a_party)))
+
+    frames: list[pd.DataFrame] = []
+    present = np.unique(group)
+    if dyadic:
+        all_votes = np.vstack([base.votes, *[v[None, :] for v in syn_votes]]) \
+            if syn_votes else base.votes
+        tied_all = np.zeros(all_votes.shape, dtype=bool)
+        for i, t in enumerate(syn_tied):
+            tied_all[base.n_states + i] = t
+        used = sorted({r for _, i, j in dyadic for r in (i, j)})
+        names = [f"r{r}" for r in used]
+        sub = all_votes[used][:, cols]
+        aug = Panel(votes=sub, states=tuple(names),
+                    resolutions=pd.DataFrame({"rid": np.arange(len(cols))}))
+        with _one_blas_thread():
+            df = dyad_measures(aug, periods=group, measures=ms,
+                               pairs=[(f"r{i}", f"r{j}") for _, i, j in dyadic],
+                               min_votes=min_votes, distance=distance, bootstrap=bootstrap,
+                               seed=seed, ci=ci)
+        # ties: both sides members, one side a bloc without position because of a tie
+        v_l = all_votes[[i for _, i, _ in dyadic]][:, cols]
+        v_r = all_votes[[j for _, _, j in dyadic]][:, cols]
+        t = (tied_all[[i for _, i, _ in dyadic]][:, cols]
+             | tied_all[[j for _, _, j in dyadic]][:, cols]) \
+            & (v_l != NONMEMBER) & (v_r != NONMEMBER)
+        n_groups = int(group.max()) + 1
+        flat = (np.arange(len(dyadic))[:, None] * n_groups + group[None, :])[t]
+        n_tied = np.bincount(flat, minlength=len(dyadic) * n_groups)\
+            .reshape(len(dyadic), n_groups)[:, present].T  # (P, K)
+        n_m = len(ms)
+        df["n_tied"] = np.repeat(n_tied.ravel(), n_m)
+        df["n_absent"] = df["n_absent"].to_numpy() - df["n_tied"].to_numpy()
+        df["_p"] = df["period"].to_numpy()
+        df["_k"] = np.tile(np.repeat([k for k, _, _ in dyadic], n_m), len(present))
+        df["_m"] = df["measure"].cat.codes.to_numpy()
+        frames.append(df.drop(columns=["period", "state_a", "state_b", "measure"]))
+    if mean_pairs:
+        rng = np.random.default_rng(seed) if bootstrap else None
+        dates = _dates(base.resolutions)
+
+        def sides(party: Party, opposite: Party) -> list[tuple[int, np.ndarray]]:
+            """(panel row, dated membership) of each member on one side of a mean pair."""
+            if not party.is_bloc:
+                return [(row_of[party.code], np.ones(base.n_resolutions, dtype=bool))]
+            assert party.bloc is not None
+            excl = set() if (opposite.is_bloc or include_self) else \
+                _self_codes(opposite.code, q.strict)
+            members = [c for c in party.bloc.ever_members() if c not in excl]
+            mem = party.bloc.membership_matrix(members, dates)
+            return [(row_of[c], mem[i]) for i, c in enumerate(members)]
+
+        for k in mean_pairs:
+            other = parties[k + 1]
+            with _one_blas_thread():
+                res = _mean_method(base, cols, group, sides(a_party, other),
+                                   sides(other, a_party), exclude_same=True, ms=ms, dist=dist,
+                                   min_votes=min_votes, bootstrap=int(bootstrap), rng=rng,
+                                   ci=ci)
+            n_p, n_m = len(present), len(ms)
+            frames.append(pd.DataFrame({
+                "value": res["value"].ravel(), "lo": res["lo"].ravel(),
+                "hi": res["hi"].ravel(), "n": np.repeat(res["n"], n_m),
+                "n_absent": np.repeat(res["n_absent"], n_m),
+                "n_nonmember": np.repeat(res["n_nonmember"], n_m),
+                "n_tied": np.zeros(n_p * n_m, dtype=np.int64),
+                "_p": np.repeat(present, n_m), "_k": k, "_m": np.tile(np.arange(n_m), n_p),
+            }))
+    out = pd.concat(frames, ignore_index=True)
+    out = out.sort_values(["_p", "_k", "_m"], kind="stable").reset_index(drop=True)
+    p_idx = out["_p"].to_numpy()
+    others = np.array([p.code for p in parties[1:]], dtype=object)
+    frame = pd.DataFrame({
+        "period": table["period"].to_numpy()[p_idx],
+        "start": table["start"].to_numpy()[p_idx],
+        "end": table["end"].to_numpy()[p_idx],
+        "state_a": a_party.code,
+        "state_b": others[out["_k"].to_numpy()],
+        "measure": pd.Categorical.from_codes(out["_m"].to_numpy(), categories=list(ms)),
+        "value": out["value"].to_numpy(dtype=float),
+        "lo": out["lo"].to_numpy(dtype=float),
+        "hi": out["hi"].to_numpy(dtype=float),
+        "n": out["n"].to_numpy(dtype=np.int64),
+        "n_absent": out["n_absent"].to_numpy(dtype=np.int64),
+        "n_nonmember": out["n_nonmember"].to_numpy(dtype=np.int64),
+        "n_tied": out["n_tied"].to_numpy(dtype=np.int64),
+    })
+    query = {
+        "parties": [p.token for p in parties], "period": _describe_period(period),
+        **q.describe(), "measures": list(ms), "bootstrap": int(bootstrap), "seed": seed,
+        "ci": ci, "min_votes": int(min_votes), "distance": distance,
+        "bloc_method": bloc_method, "include_self": bool(include_self),
+        "blocs_file": None if blocs_file is None or isinstance(blocs_file, Mapping)
+        else str(blocs_file),
+        "resolutions": int(base.n_resolutions),
+    }
+    return AlignmentResult(frame=frame, parties=tuple(parties), measures=ms,
+                           period=period, query=query)
+
+
+def cohesion(
+    bloc: str,
+    *more: str,
+    period: PeriodSpec = "year",
+    start: Any = None,
+    end: Any = None,
+    session: int | Sequence[int] | None = None,
+    issue: str | None = None,
+    body: str = "GA",
+    important: bool | None = None,
+    search: str | None = None,
+    bootstrap: int = 2000,
+    seed: int | None = None,
+    min_votes: int = 10,
+    min_members: int = 2,
+    strict: bool = False,
+    ci: float = 0.95,
+    store: Store | str | Path | None = None,
+    panel: Panel | None = None,
+    blocs_file: str | Path | Mapping[str, Bloc] | None = None,
+) -> CohesionResult:
+    """Hix–Noury–Roland agreement index of one or more blocs per period, with bootstrap CI.
+
+    A resolution counts when at least ``min_members`` members (on its date) voted Y/A/N;
+    periods with fewer than ``min_votes`` such resolutions get NaN.
+    """
+    _check_options(bootstrap, ci, min_votes)
+    if int(min_members) < 1:
+        raise AlignmentError(f"min_members must be at least 1, got {min_members!r}")
+    q = _query(body=body, start=start, end=end, session=session, issue=issue,
+               important=important, search=search, strict=strict)
+    extra = _extra_blocs(blocs_file)
+    parties = [
+        resolve_party(t, extra) if str(t).casefold().startswith(("bloc:", "state:"))
+        else dataclasses.replace(resolve_party(f"bloc:{t}", extra), token=str(t))
+        for t in (bloc, *more)
+    ]
+    for party in parties:
+        if not party.is_bloc:
+            raise AlignmentError(f"{party.token!r} is a state; cohesion is measured for blocs")
+    rows: list[str] = []
+    for party in parties:
+        assert party.bloc is not None
+        rows.extend(c for c in party.bloc.ever_members() if c not in rows)
+    base = _load(store, panel, rows, q)
+    _require_votes(base, q)
+    cols, group, table = _assign_periods(base.resolutions, period, q)
+    if len(cols) == 0:
+        raise AlignmentError("no recorded vote of the query falls in the requested periods")
+    present = np.unique(group)
+    rng = np.random.default_rng(seed) if bootstrap else None
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.r_[present, present[-1] + 1])
+    parts = []
+    for party in parties:
+        assert party.bloc is not None
+        v, mem, _ = _member_block(base, party.bloc, set())
+        counts = np.stack([((v == k) & mem).sum(axis=0) for k in (YES, ABSTAIN, NO)])
+        total = counts.sum(axis=0)
+        top = counts.max(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ai = (top - 0.5 * (total - top)) / total
+        ok = total >= int(min_members)
+        in_un = (mem & (v != NONMEMBER)).any(axis=0)
+        ai_c, ok_c, in_c, tot_c = ai[cols], ok[cols], in_un[cols], total[cols]
+        n_p = len(present)
+        val = np.full(n_p, np.nan)
+        lo = np.full(n_p, np.nan)
+        hi = np.full(n_p, np.nan)
+        n = np.zeros(n_p, dtype=np.int64)
+        n_exc = np.zeros(n_p, dtype=np.int64)
+        n_non = np.zeros(n_p, dtype=np.int64)
+        members = np.full(n_p, np.nan)
+        for k in range(n_p):
+            sel = order[bounds[k]:bounds[k + 1]]
+            use = sel[ok_c[sel]]
+            n[k] = len(use)
+            n_exc[k] = int((in_c[sel] & ~ok_c[sel]).sum())
+            n_non[k] = int((~in_c[sel]).sum())
+            if len(use):
+                members[k] = float(tot_c[use].mean())
+            if len(use) >= max(int(min_votes), 1):
+                x = ai_c[use]
+                val[k] = float(x.mean())
+                if bootstrap and rng is not None:
+                    w = _resample_weights(rng, int(bootstrap), len(use))
+                    draws = (w @ x.astype(np.float32)).astype(np.float64) / len(use)
+                    lo_k, hi_k = _percentile_interval(draws[:, None], ci)
+                    lo[k], hi[k] = lo_k[0], hi_k[0]
+        parts.append(pd.DataFrame({
+            "period": table["period"].to_numpy()[present],
+            "start": table["start"].to_numpy()[present],
+            "end": table["end"].to_numpy()[present],
+            "bloc": party.code, "measure": "cohesion", "value": val, "lo": lo, "hi": hi,
+            "n": n, "n_excluded": n_exc, "n_nonmember": n_non, "members": members,
+            "_p": present,
+        }))
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame.sort_values("_p", kind="stable").drop(columns="_p").reset_index(drop=True)
+    query = {
+        "blocs": [p.token for p in parties], "period": _describe_period(period),
+        **q.describe(), "measure": "cohesion", "bootstrap": int(bootstrap), "seed": seed,
+        "ci": ci, "min_votes": int(min_votes), "min_members": int(min_members),
+        "resolutions": int(base.n_resolutions),
+    }
+    return CohesionResult(frame=frame, blocs=tuple(parties), period=period, query=query)
+
+
+def _latest_year(store: Any, panel: Panel | None, q: _Query) -> int:
+    if panel is not None:
+        p = _filter_panel(panel, q)
+        d = _dates(p.resolutions)
+        d = d[~np.isnat(d)]
+        if len(d) == 0:
+            _require_votes(p.select_resolutions(np.zeros(p.n_resolutions, bool)), q)
+        return int(d.max().astype("datetime64[Y]").astype(np.int64) + 1970)
+    s, owned = _open(store)
+    try:
+        where = "adoption = 'recorded'" + ("" if q.body == "BOTH" else f" AND body = '{q.body}'")
+        got = s.query(f"SELECT max(year(date)) AS y FROM resolutions WHERE {where}")
+    finally:
+        if owned:
+            s.close()
+    y = got["y"].iloc[0] if len(got) else None
+    if y is None or pd.isna(y):
+        raise AlignmentError("the store holds no recorded votes")
+    return int(y)
+
+
+def _matrix_wide(
+    p: Panel, cols: np.ndarray, group: np.ndarray, table: pd.DataFrame,
+    ms: tuple[str, ...], dist: np.ndarray, min_votes: int,
+) -> tuple[pd.DataFrame, dict[Any, int]]:
+    """All dyads of states present in each period: one position-table product per period."""
+    order = np.argsort(group, kind="stable")
+    present = np.unique(group)
+    bounds = np.searchsorted(group[order], np.r_[present, present[-1] + 1]) \
+        if len(present) else np.zeros(1, np.intp)
+    col_sorted = cols[order]
+    pos_all = _positions(p.votes)
+    out_p, out_a, out_b, out_v, out_n, out_u, out_abs, out_non = ([] for _ in range(8))
+    n_res: dict[Any, int] = {}
+    labels = table["period"].to_numpy()
+    for k, per in enumerate(present):
+        cc = col_sorted[bounds[k]:bounds[k + 1]]
+        n_res[labels[per]] = len(cc)
+        pos = pos_all[:, cc]  # (S, R_p)
+        act = np.flatnonzero((pos >= 0).any(axis=1))
+        s = len(act)
+        if s < 2:
+            continue
+        pa = pos[act]
+        x = np.empty((len(cc), 3, s), dtype=np.float32)
+        for j in range(3):
+            x[:, j, :] = (pa == j).T
+        x2 = x.reshape(len(cc), 3 * s)
+        g = (x2.T @ x2).reshape(3, s, 3, s)
+        mem = (pa >= 0).T.astype(np.float32)
+        both = mem.T @ mem
+        ia, ib = np.triu_indices(s, 1)
+        co = both[ia, ib] > 0.5  # both members at some vote of the period
+        ia, ib = ia[co], ib[co]
+        tables = g[:, ia, :, ib]  # (D, 3, 3)
+        vals, ns = _compute(tables, ms, dist, min_votes)
+        n_used = np.rint(tables.reshape(-1, 9).sum(axis=1)).astype(np.int64)
+        nb = np.rint(both[ia, ib]).astype(np.int64)
+        out_p.append(np.full(len(ia), per, dtype=np.int64))
+        out_a.append(act[ia])
+        out_b.append(act[ib])
+        out_v.append(vals)
+        out_n.append(ns)
+        out_u.append(n_used)
+        out_abs.append(nb - n_used)
+        out_non.append(len(cc) - nb)
+    if out_p:
+        pp = np.concatenate(out_p)
+        va = np.concatenate(out_v)
+        nn = np.concatenate(out_n)
+        nu = np.concatenate(out_u)
+        aa, bb = np.concatenate(out_a), np.concatenate(out_b)
+        ab, non = np.concatenate(out_abs), np.concatenate(out_non)
+    else:
+        pp = np.zeros(0, np.int64)
+        va = np.zeros((0, len(ms)))
+        nn = np.zeros((0, len(ms)), np.int64)
+        nu = aa = bb = ab = non = np.zeros(0, np.int64)
+    cats = pd.Index(p.states)
+    data: dict[str, Any] = {
+        "period": labels[pp],
+        "start": table["start"].to_numpy()[pp],
+        "end": table["end"].to_numpy()[pp],
+        "state_a": pd.Categorical.from_codes(aa, categories=cats),
+        "state_b": pd.Categorical.from_codes(bb, categories=cats),
+    }
+    for j, m in enumerate(ms):
+        data[m] = va[:, j]
+    data["n"] = nu
+    if "coincidence" in ms:
+        data["n_coincidence"] = nn[:, ms.index("coincidence")]
+    data["n_absent"] = ab
+    data["n_nonmember"] = non
+    return pd.DataFrame(data), n_res
+
+
+def alignment_matrix(
+    year: int | None = None,
+    *,
+    start: Any = None,
+    end: Any = None,
+    period: PeriodSpec | None = None,
+    states: Sequence[str] | None = None,
+    measure: str | Sequence[str] = "agreement",
+    session: int | Sequence[int] | None = None,
+    issue: str | None = None,
+    body: str = "GA",
+    important: bool | None = None,
+    search: str | None = None,
+    min_votes: int = 10,
+    distance: Literal["absolute", "squared"] = "absolute",
+    bootstrap: int = 0,
+    seed: int | None = None,
+    ci: float = 0.95,
+    strict: bool = False,
+    store: Store | str | Path | None = None,
+    panel: Panel | None = None,
+) -> MatrixResult:
+    """Every dyad of states for one period: ``year``, or ``start``..``end``, or (neither given)
+    the latest year with recorded votes.
+
+    ``states``: restrict to these states (codes or names; lineage applies unless ``strict``);
+    default: every state stored, each code as the entity it was (SUN and RUS apart). Dyads whose
+    states were never both members during the period are left out. ``period`` (as in
+    :func:`alignment`) splits the range into several periods, e.g. ``period="year"`` with
+    ``start=1946`` gives every dyad of every year. ``bootstrap`` > 0 adds percentile intervals
+    for every dyad (costly: draws x resolutions x 9 x dyads per period).
+    """
+    ms = _measures(measure)
+    dist = _check_distance(distance)
+    _check_options(bootstrap, ci, min_votes)
+    if year is not None:
+        if start is not None or end is not None:
+            raise AlignmentError("give either year or start/end, not both")
+        start, end = int(year), int(year)
+        period = "year" if period is None else period
+    q = _query(body=body, start=start, end=end, session=session, issue=issue,
+               important=important, search=search, strict=strict)
+    if year is None and start is None and end is None and session is None:
+        y = _latest_year(store, panel, q)
+        q = _query(body=body, start=y, end=y, session=None, issue=issue, important=important,
+                   search=search, strict=strict)
+        period = "year" if period is None else period
+    rows = None
+    if states is not None:
+        rows = []
+        for t in states:
+            party = resolve_party(t)
+            if party.is_bloc:
+                raise AlignmentError(
+                    f"{t!r} is a bloc; alignment_matrix takes states (use its members)")
+            if party.code not in rows:
+                rows.append(party.code)
+        rows.sort()  # dyads come out as state_a < state_b
+    base = _load(store, panel, rows, q)
+    _require_votes(base, q)
+    per = "all" if period is None else period
+    cols, group, table = _assign_periods(base.resolutions, per, q)
+    if len(cols) == 0:
+        raise AlignmentError("no recorded vote of the query falls in the requested periods")
+    with _one_blas_thread():
+        wide, n_res = _matrix_wide(base, cols, group, table, ms, dist, int(min_votes))
+    if bootstrap:
+        wide = _matrix_bootstrap(base, cols, group, table, wide, ms, int(min_votes), distance,
+                                 int(bootstrap), seed, ci)
+    query = {
+        "year": year, "period": _describe_period(per), **q.describe(),
+        "states": None if rows is None else list(rows), "measures": list(ms),
+        "bootstrap": int(bootstrap), "seed": seed, "ci": ci, "min_votes": int(min_votes),
+        "distance": distance, "resolutions": int(base.n_resolutions),
+    }
+    return MatrixResult(wide=wide, measures=ms, period=per, query=query, n_resolutions=n_res)
+
+
+def _matrix_bootstrap(
+    base: Panel, cols: np.ndarray, group: np.ndarray, table: pd.DataFrame, wide: pd.DataFrame,
+    ms: tuple[str, ...], min_votes: int, distance: Literal["absolute", "squared"],
+    bootstrap: int, seed: int | None, ci: float,
+) -> pd.DataFrame:
+    """Percentile intervals for every dyad of ``wide``, one vectorised bootstrap per period."""
+    present = np.unique(group)
+    seeds = np.random.default_rng(seed).integers(0, 2**63 - 1, size=len(present))
+    labels = table["period"].to_numpy()
+    lo = np.full((len(wide), len(ms)), np.nan)
+    hi = np.full((len(wide), len(ms)), np.nan)
+    for k, per in enumerate(present):
+        sel = np.flatnonzero((wide["period"] == labels[per]).to_numpy())
+        if not len(sel):
+            continue
+        cc = cols[group == per]
+        sub = Panel(votes=base.votes[:, cc], states=base.states,
+                    resolutions=base.resolutions.iloc[cc].reset_index(drop=True))
+        pairs = list(zip(wide["state_a"].to_numpy()[sel].astype(str),
+                         wide["state_b"].to_numpy()[sel].astype(str), strict=True))
+        df = dyad_measures(sub, periods=None, measures=ms, pairs=pairs, min_votes=min_votes,
+                           distance=distance, bootstrap=bootstrap, seed=int(seeds[k]), ci=ci)
+        lo[sel] = df["lo"].to_numpy().reshape(len(sel), len(ms))
+        hi[sel] = df["hi"].to_numpy().reshape(len(sel), len(ms))
+    wide = wide.copy()
+    for j, m in enumerate(ms):
+        wide[f"lo_{m}"] = lo[:, j]
+        wide[f"hi_{m}"] = hi[:, j]
+    return wide

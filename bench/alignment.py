@@ -45,8 +45,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from _store import add_store_options, ensure_store  # noqa: E402
 from comity.analysis.align import alignment, alignment_matrix  # noqa: E402
 from comity.analysis.measures import MEASURES  # noqa: E402
-from comity.store.panel import Panel  # noqa: E402
 from comity.store.db import Store  # noqa: E402
+from comity.store.panel import Panel  # noqa: E402
 
 
 def long_table(panel: Panel) -> pd.DataFrame:

@@ -47,8 +47,8 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _store import add_store_options, ensure_store  # noqa: E402
-from comity.store.panel import ABSENT, ABSTAIN, NO, YES, Panel  # noqa: E402
 from comity.store.db import Store  # noqa: E402
+from comity.store.panel import ABSENT, ABSTAIN, NO, YES, Panel  # noqa: E402
 
 R_SCRIPT = r"""
 suppressPackageStartupMessages(library(pscl))

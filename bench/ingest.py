@@ -56,7 +56,8 @@ print(json.dumps({"seconds": time.perf_counter() - t, "files": len(files)}))
 COMITY = r"""
 import sys, time, json
 from comity.store.db import Store
-import comity.world.states, comity.ingest.merge, comity.ingest.sources.voeten, comity.ingest.sources.scrape
+import comity.world.states, comity.ingest.merge, comity.ingest.sources.voeten
+import comity.ingest.sources.scrape
 import comity.ingest.sources.unxml
 t = time.perf_counter()
 with Store(sys.argv[2]) as s:

@@ -3,7 +3,8 @@
     python bench/issues.py [--db PATH | --data DIR] [--train-until 68] [--test-until 73]
                            [--rolling] [--select]
 
-Protocol (no tuning on the test sessions). The hyper-parameters of :mod:`comity.analysis.issuecoding`
+Protocol (no tuning on the test sessions). The hyper-parameters of
+:mod:`comity.analysis.issuecoding`
 (``C`` of the per-issue logistic regressions and the ``half_life`` of the recency weighting) were
 chosen once on validation folds carved from the training sessions only: train ``<= 58``,
 validate 59-63 and train ``<= 63``, validate 64-68 (``VALIDATION_FOLDS``); the configuration
@@ -13,9 +14,11 @@ run reports the validation scores of the defaults (``validation`` in the JSON). 
 refitted with :func:`~comity.analysis.issuecoding.train` on the coded GA resolutions of sessions
 ``<= --train-until`` and scored once on the coded resolutions of the later sessions up to
 ``--test-until`` (the reference split: 1-68 -> 69-73; never random rows) with
-:func:`~comity.analysis.issuecoding.predict`'s probabilities at the model threshold -- the same code that
+:func:`~comity.analysis.issuecoding.predict`'s probabilities at the model threshold -- the same
+code that
 codes the uncoded resolutions. Session 74 is left out of both (its codes in the source are
-inconsistent, see :mod:`comity.analysis.issuecoding`); the same split with session 74 kept (in the test
+inconsistent, see :mod:`comity.analysis.issuecoding`); the same split with session 74 kept (in the
+test
 set) is reported as ``macro_f1_with_74``. With ``--rolling``, one-session-ahead splits (train
 ``<= S``, test ``S + 1``) for S = 64..72 too.
 

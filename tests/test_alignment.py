@@ -22,10 +22,10 @@ from comity.analysis.align import (
     cohesion,
     resolve_party,
 )
-from comity.world.blocs import Bloc, Membership
-from comity.errors import ComityError, UnknownStateError
 from comity.analysis.measures import MEASURES, MeasureError, dyad_measures
+from comity.errors import ComityError, UnknownStateError
 from comity.store.panel import Panel
+from comity.world.blocs import Bloc, Membership
 from tests import minidata as M
 
 Y, A, N, X, NM = 1, 2, 3, 8, 9

@@ -1,4 +1,5 @@
-"""comity.analysis.align on the real data (the session's ``full_store``; slow because of the ingest)."""
+"""comity.analysis.align on the real data (the session's ``full_store``; slow because of the
+ingest)."""
 
 from __future__ import annotations
 

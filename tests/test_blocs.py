@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from comity.errors import DataFormatError, UnknownBlocError, UnknownStateError
 from comity.world import blocs as B
 from comity.world.blocs import (
     KNOWN_CODES,
@@ -23,7 +24,6 @@ from comity.world.blocs import (
     load_bloc_file,
     memberships_frame,
 )
-from comity.errors import DataFormatError, UnknownBlocError, UnknownStateError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "blocs"
 UN_GROUPS = ["un_african", "un_asia_pacific", "un_eastern_european", "un_grulac", "un_weog"]

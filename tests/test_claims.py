@@ -1,4 +1,5 @@
-"""Tests of comity.claims.grammar and the ``comity claim`` command on hand-made panels whose verdicts
+"""Tests of comity.claims.grammar and the ``comity claim`` command on hand-made panels whose
+verdicts
 and evidence are worked out by hand in the comments, plus the real data (slow)."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 import pytest
 
 from comity.analysis.align import cohesion
-from comity.world.blocs import Bloc, Membership
+from comity.analysis.measures import MEASURES, paired_difference
 from comity.claims.grammar import (
     VERDICTS,
     ClaimError,
@@ -31,8 +32,8 @@ from comity.claims.grammar import (
     record_link,
 )
 from comity.errors import ComityError, UnknownBlocError, UnknownStateError
-from comity.analysis.measures import MEASURES, paired_difference
 from comity.store.panel import Panel
+from comity.world.blocs import Bloc, Membership
 from tests import minidata as M
 
 Y, A, N, X, NM = 1, 2, 3, 8, 9

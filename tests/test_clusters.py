@@ -1,4 +1,5 @@
-"""Tests of comity.analysis.clustering: two clear blocs recovered by both methods, bootstrap stability
+"""Tests of comity.analysis.clustering: two clear blocs recovered by both methods, bootstrap
+stability
 (ARI), the vectorised agreement matrix and silhouette, labels aligned across periods, and the
 real data."""
 

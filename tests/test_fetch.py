@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from comity.ingest import download as F
 from comity.errors import FetchError
+from comity.ingest import download as F
 from comity.store.db import Store
 from tests import minidata as M
 from tests.test_ingest_bad import store_fingerprint

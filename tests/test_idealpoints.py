@@ -1,4 +1,5 @@
-"""Tests of comity.analysis.idealpoints: recovery on simulated data, bootstrap calibration, invariance,
+"""Tests of comity.analysis.idealpoints: recovery on simulated data, bootstrap calibration,
+invariance,
 bridging rules, cache round trip (comity.store.fitcache), CLI, and sanity on the real data
 (slow)."""
 
@@ -13,7 +14,6 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from comity.errors import ComityError, EstimationError, UnknownStateError
 from comity.analysis.fitstore import cache_name, load_fit, store_fit
 from comity.analysis.idealpoints import (
     DynamicIdealPoints,
@@ -21,6 +21,7 @@ from comity.analysis.idealpoints import (
     bridge_items,
     bridge_key,
 )
+from comity.errors import ComityError, EstimationError, UnknownStateError
 from comity.store.panel import Panel
 
 Y, A, N, X, NM = 1, 2, 3, 8, 9

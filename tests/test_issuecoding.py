@@ -1,4 +1,5 @@
-"""Tests of comity.analysis.issuecoding: the classifier on a small synthetic corpus (held out by later
+"""Tests of comity.analysis.issuecoding: the classifier on a small synthetic corpus (held out by
+later
 sessions), the predictions table and its readers, the CLI, and the held-out F1 on the real
 data (slow)."""
 
@@ -303,9 +304,9 @@ def test_cli_predict_on_a_small_store(tmp_path: Path) -> None:
 def test_real_held_out_f1_and_predicted_issue_slices(full_store, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from comity.cli import app
     from comity.analysis.issuecoding import corpus
     from comity.analysis.shifts import change_points
+    from comity.cli import app
 
     out = CliRunner().invoke(app, ["issues", "report", "--db", str(full_store.path), "--json"])
     assert out.exit_code == 0, out.output

@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from comity.errors import ComityError, UnknownStateError
 from comity.analysis.measures import (
     MEASURES,
     MeasureError,
@@ -24,6 +23,7 @@ from comity.analysis.measures import (
     paired_difference,
     position_matrix,
 )
+from comity.errors import ComityError, UnknownStateError
 from comity.store.panel import Panel
 
 Y, A, N, X, NM = 1, 2, 3, 8, 9

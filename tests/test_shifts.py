@@ -9,8 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from comity.world.blocs import Bloc, Membership
-from comity.store.panel import Panel
 from comity.analysis.shifts import (
     ShiftError,
     _bloc_rows,
@@ -23,6 +21,8 @@ from comity.analysis.shifts import (
     recurring_series,
     vote_switches,
 )
+from comity.store.panel import Panel
+from comity.world.blocs import Bloc, Membership
 
 Y, A, N, X, NM = 1, 2, 3, 8, 9
 

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comity.world import states as S
 from comity.errors import UnknownStateError
+from comity.world import states as S
 
 T = pd.Timestamp
 

@@ -99,3 +99,7 @@ class AlignmentError(ComityError, ValueError):
 
 QueryError = AlignmentError
 """The same class under the name the lower wings use (an issue code is checked in ``world``)."""
+
+
+class PlotError(ComityError, ValueError):
+    """A figure cannot be drawn or written (unknown file type, nothing to draw)."""

@@ -21,23 +21,22 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from comity.errors import ComityError
+from comity.errors import PlotError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from comity.analysis.align import AlignmentResult, CohesionResult, MatrixResult
+    from comity.analysis.clustering import ClusterResult
+    from comity.analysis.shifts import ChangePointResult
+    from comity.claims import ClaimResult
 
-__all__ = ["FORMATS", "PlotError", "plot", "plot_alignment", "plot_cohesion", "plot_matrix",
-           "save"]
+__all__ = ["FORMATS", "PlotError", "plot", "plot_alignment", "plot_change_points", "plot_claim",
+           "plot_cluster_history", "plot_cluster_map", "plot_cohesion", "plot_matrix", "save"]
 
 FORMATS: dict[str, str] = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 """File extensions understood by :func:`save` and the format each one writes."""
-
-
-class PlotError(ComityError, ValueError):
-    """A figure cannot be drawn or written (unknown file type, nothing to draw)."""
 
 
 def _figure(ax: Axes | None, size: tuple[float, float] = (9.0, 5.0)) -> tuple[Figure, Axes]:
@@ -197,3 +196,148 @@ def plot(result: Any, path: str | Path | None = None, ax: Axes | None = None,
     if isinstance(result, MatrixResult):
         return plot_matrix(result, path=path, ax=ax, **kwargs)
     raise PlotError(f"cannot plot a {type(result).__name__}")
+
+
+# ------------------------------------------------------------------------------- clusters
+def _colors() -> list[str]:
+    return ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+            "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939"]
+
+
+def plot_cluster_map(result: ClusterResult, path: str | Path | None = None,
+                     ax: Axes | None = None, period: Any = None) -> Figure:
+    """One period's states on the first two MDS axes (:meth:`ClusterResult.mds`), coloured
+    by cluster."""
+    xy = result.mds(period)
+    if period is None:
+        period = list(result.matrices)[-1]
+    fig, ax_ = _figure(ax, size=(9.0, 7.0))
+    cmap = _colors()
+    lab = xy["cluster"].to_numpy()
+    for c in np.unique(lab):
+        sel = lab == c
+        ax_.scatter(xy["x"][sel], xy["y"][sel], s=14, color=cmap[(int(c) - 1) % len(cmap)],
+                    label=f"cluster {int(c)} ({int(sel.sum())})")
+    for r in xy.itertuples(index=False):
+        ax_.annotate(str(r.state), (r.x, r.y), fontsize=5, alpha=0.8,
+                     xytext=(1, 1), textcoords="offset points")
+    ax_.set_xlabel("MDS axis 1")
+    ax_.set_ylabel("MDS axis 2")
+    ax_.set_title(f"Clusters of states, {period} ({result.query['method']})")
+    ax_.legend(fontsize=8, loc="best")
+    if path is not None:
+        save(fig, path)
+    return fig
+
+
+def plot_cluster_history(result: ClusterResult, path: str | Path | None = None,
+                         ax: Axes | None = None) -> Figure:
+    """State x period heat map of the clusters aligned across periods."""
+    from matplotlib.colors import ListedColormap
+
+    h = result.history()
+    last = h.ffill(axis=1).iloc[:, -1] if h.shape[1] else pd.Series(dtype=float)
+    h = h.loc[last.sort_values(kind="stable").index]
+    vals = h.to_numpy(dtype=float)
+    k = int(np.nanmax(vals)) if np.isfinite(vals).any() else 1
+    cmap = ListedColormap([_colors()[i % len(_colors())] for i in range(k)])
+    fig, ax_ = _figure(ax, size=(max(6.0, 0.25 * h.shape[1] + 3), max(6.0,
+                                                                      0.06 * len(h) + 2)))
+    ax_.imshow(np.ma.masked_invalid(vals), aspect="auto", interpolation="nearest",
+               cmap=cmap, vmin=0.5, vmax=k + 0.5)
+    ax_.set_xticks(range(h.shape[1]))
+    ax_.set_xticklabels([str(c) for c in h.columns], rotation=90, fontsize=6)
+    ax_.set_yticks(range(len(h)))
+    ax_.set_yticklabels(h.index, fontsize=max(3, min(7, int(500 / max(len(h), 1)))))
+    ax_.set_title(f"Clusters over time ({result.query['method']})")
+    if path is not None:
+        save(fig, path)
+    return fig
+
+
+# -------------------------------------------------------------------------- change points
+def plot_change_points(result: ChangePointResult, path: str | Path | None = None,
+                       ax: Axes | None = None) -> Figure:
+    """Yearly means of a dyad's agreement series (points, area ~ votes), segment means as
+    steps and the change points as dashed lines annotated with their size and interval."""
+
+    if result.series.empty:
+        raise PlotError("no votes to draw")
+    fig, ax_ = _figure(ax)
+    s = result.series
+    yearly = s.groupby(pd.to_datetime(s["date"]).dt.year)["value"].agg(["mean", "size"])
+    mid = pd.to_datetime(yearly.index.astype(str) + "-07-01")
+    ax_.scatter(mid, yearly["mean"], s=4 + 40 * yearly["size"] / yearly["size"].max(),
+                color="0.55", alpha=0.8, label="yearly mean", zorder=2)
+    for r in result.segments.itertuples(index=False):
+        ax_.hlines(r.mean, pd.Timestamp(r.start), pd.Timestamp(r.end), color="C0", lw=2.2)
+    ax_.plot([], [], color="C0", lw=2.2, label="segment mean")
+    for r in result.breaks.itertuples(index=False):
+        ax_.axvline(pd.Timestamp(r.date), color="C3", ls="--", lw=1)
+        ci = "" if not np.isfinite(r.lo) else f"\n[{r.lo:+.2f}, {r.hi:+.2f}]"
+        ax_.annotate(f"{r.size:+.2f}{ci}", (pd.Timestamp(r.date), 0.02), fontsize=7,
+                     color="C3", ha="left", va="bottom", xytext=(2, 0),
+                     textcoords="offset points")
+    a, b = result.parties
+    ax_.set_ylim(-0.02, 1.02)
+    ax_.set_ylabel("agreement")
+    ax_.set_title(f"{a.name} – {b.name}: change points ({result.query['method']})")
+    ax_.legend(loc="upper right", fontsize=8)
+    if path is not None:
+        save(fig, path)
+    return fig
+
+
+# ---------------------------------------------------------------------------------- claims
+def _signed(x: Any) -> str:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "n/a"
+    return f"{v:+.3f}" if np.isfinite(v) else "n/a"
+
+
+def plot_claim(result: ClaimResult, series: Any = None, path: str | Path | None = None,
+               ax: Axes | None = None) -> Figure:
+    """A claim's figure: a ranking's values with their intervals, or ``series`` (the
+    alignment or cohesion around the claim, from :meth:`ClaimResult.plot`) with the claim's
+    windows shaded and the verdict, effect and CI in the title."""
+    import textwrap
+
+    if series is None:
+        ev = result.evidence
+        if ev.empty:
+            raise PlotError("nothing to plot: the ranking is empty")
+        fig, ax_ = _figure(ax, (7.0, 0.35 * len(ev) + 1.8))
+        y = np.arange(len(ev))[::-1]
+        val = ev["value"].to_numpy(dtype=float)
+        lo = ev["lo"].to_numpy(dtype=float)
+        hi = ev["hi"].to_numpy(dtype=float)
+        err = np.vstack([np.where(np.isfinite(lo), val - lo, 0),
+                         np.where(np.isfinite(hi), hi - val, 0)])
+        ax_.errorbar(val, y, xerr=err, fmt="o", capsize=3)
+        ax_.set_yticks(y, [f"{s} {n}" for s, n in zip(ev["state"], ev["name"], strict=True)],
+                       fontsize=8)
+        ax_.set_xlabel(result.measure)
+        ax_.set_title(textwrap.fill(result.sentence(), 70), fontsize=10)
+        ax_.grid(True, alpha=0.3)
+        if path is not None:
+            save(fig, path)
+        return fig
+    fig = plot(series, ax=ax)
+    axis = ax if ax is not None else fig.axes[0]
+    colours = {"claim": "tab:green", "after": "tab:green", "before": "tab:purple",
+               "than": "tab:purple"}
+    for w in result.period.get("windows", []):
+        if w.get("start") and w.get("end"):
+            axis.axvspan(pd.Timestamp(w["start"]), pd.Timestamp(w["end"]) + pd.Timedelta(days=1),
+                         color=colours.get(w["role"], "grey"), alpha=0.10,
+                         label=f"{w['role']}: {w['label']}")
+    axis.legend(fontsize=8, loc="best")
+    pct = round(float(result.query.get("ci", 0.95)) * 100)
+    axis.set_title(f"{textwrap.fill(result.sentence(), 100)}\nverdict: {result.verdict} "
+                   f"(effect {_signed(result.effect)}, {pct}% CI "
+                   f"{_signed(result.lo)} to {_signed(result.hi)}, n={result.n})", fontsize=9)
+    if path is not None:
+        save(fig, path)
+    return fig

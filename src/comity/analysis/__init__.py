@@ -30,9 +30,9 @@ if TYPE_CHECKING:
         cohesion,
     )
     from comity.analysis.clustering import ClusterResult, clusters
-    from comity.analysis.security_council import council, vetoes
     from comity.analysis.idealpoints import DynamicIdealPoints
     from comity.analysis.measures import MEASURES, dyad_measures, paired_difference
+    from comity.analysis.security_council import council, vetoes
     from comity.analysis.shifts import change_points, movers, vote_switches
 
 _EXPORTS = {
@@ -45,4 +45,22 @@ _EXPORTS = {
     "change_points": ".shifts", "movers": ".shifts", "vote_switches": ".shifts",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS, globals())
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "MEASURES",
+    "AlignmentResult",
+    "ClusterResult",
+    "CohesionResult",
+    "DynamicIdealPoints",
+    "MatrixResult",
+    "alignment",
+    "alignment_matrix",
+    "change_points",
+    "clusters",
+    "cohesion",
+    "council",
+    "dyad_measures",
+    "movers",
+    "paired_difference",
+    "vetoes",
+    "vote_switches",
+]

@@ -27,7 +27,8 @@ before 1991-12-24, see :func:`comity.world.states.lineage`).
 Measures
 --------
 ``agreement``, ``S``, ``kappa``, ``pi`` and ``coincidence``, as defined (formulas and
-references) in :mod:`comity.analysis.measures`. Votes are coded Y = 1, A = 2, N = 3; a resolution counts
+references) in :mod:`comity.analysis.measures`. Votes are coded Y = 1, A = 2, N = 3; a resolution
+counts
 for a pair only where both sides have a Y/A/N position; everything else is counted in the
 coverage columns. A pair with fewer than ``min_votes`` usable votes gets NaN.
 
@@ -128,12 +129,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from comity.world import states as st
-from comity.world.blocs import Bloc, get_bloc, load_bloc_file
-from comity.errors import AlignmentError, ComityError, UnknownBlocError, UnknownStateError
-from comity.world.issues import ISSUES, issue_code
-
-# The closed forms, bootstrap weights and percentile rule of comity.analysis.measures are reused as is,
+# The closed forms, bootstrap weights and percentile rule of comity.analysis.measures are reused as
+# is,
 # so every path below gives exactly the numbers of ``dyad_measures``.
 from comity.analysis.measures import (
     MEASURES,
@@ -148,7 +145,12 @@ from comity.analysis.measures import (
     _resample_weights,
     dyad_measures,
 )
+from comity.analysis.plothook import plotter
+from comity.errors import AlignmentError, UnknownBlocError, UnknownStateError
 from comity.store.panel import ABSENT, ABSTAIN, NO, NONMEMBER, YES, Panel
+from comity.world import states as st
+from comity.world.blocs import Bloc, get_bloc, load_bloc_file
+from comity.world.issues import ISSUES, issue_code
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -731,9 +733,7 @@ class AlignmentResult:
     def plot(self, path: str | Path | None = None, ax: Axes | None = None,
              measure: str | None = None) -> Figure:
         """Alignment over time with CI bands, one line per pair (see :mod:`comity.plots`)."""
-        from comity.plots import plot_alignment
-
-        return plot_alignment(self, path=path, ax=ax, measure=measure)
+        return plotter("plot_alignment")(self, path=path, ax=ax, measure=measure)
 
 
 @dataclass(frozen=True, eq=False)
@@ -780,9 +780,7 @@ class CohesionResult:
         return "\n".join(lines)
 
     def plot(self, path: str | Path | None = None, ax: Axes | None = None) -> Figure:
-        from comity.plots import plot_cohesion
-
-        return plot_cohesion(self, path=path, ax=ax)
+        return plotter("plot_cohesion")(self, path=path, ax=ax)
 
 
 @dataclass(frozen=True, eq=False)
@@ -903,9 +901,7 @@ class MatrixResult:
     def plot(self, path: str | Path | None = None, ax: Axes | None = None,
              measure: str | None = None, period: Any = None) -> Figure:
         """Heat map of one period's matrix (see :mod:`comity.plots`)."""
-        from comity.plots import plot_matrix
-
-        return plot_matrix(self, path=path, ax=ax, measure=measure, period=period)
+        return plotter("plot_matrix")(self, path=path, ax=ax, measure=measure, period=period)
 
 
 # ----------------------------------------------------------------------------------- engines

@@ -10,7 +10,8 @@ bootstrap weights ``w``, ``X.T @ (w * X)``). States with fewer than ``min_votes`
 the period are left out; a pair sharing fewer than ``min_votes`` votes (rare once both states
 pass) gets the period's mean distance. Distance = ``1 - agreement``.
 
-``issue=`` slices as in :mod:`comity.analysis.shifts` (Voeten's codes, completed by stored predictions
+``issue=`` slices as in :mod:`comity.analysis.shifts` (Voeten's codes, completed by stored
+predictions
 with ``predicted_issues=True``).
 
 Methods
@@ -82,8 +83,9 @@ from comity.analysis.align import (
     _require_votes,
     resolve_party,
 )
-from comity.errors import ComityError
 from comity.analysis.measures import _positions, _resample_weights
+from comity.analysis.plothook import plotter
+from comity.errors import ComityError
 from comity.store.panel import Panel
 
 if TYPE_CHECKING:
@@ -348,14 +350,14 @@ class ClusterResult:
         if kind == "auto":
             kind = "map" if (period is not None or len(self.periods) == 1) else "history"
         if kind == "map":
-            return self._plot_map(path, ax, period)
+            return plotter("plot_cluster_map")(self, path=path, ax=ax, period=period)
         if kind == "history":
-            return self._plot_history(path, ax)
+            return plotter("plot_cluster_history")(self, path=path, ax=ax)
         raise ClusterError(f"unknown plot kind {kind!r}; expected 'map' or 'history'")
 
-    def _plot_map(self, path: str | Path | None, ax: Axes | None, period: Any) -> Figure:
-        from comity.plots import _figure, save
-
+    def mds(self, period: Any = None) -> pd.DataFrame:
+        """One period's states (default: the last) on the first two axes of classical MDS of
+        ``1 - agreement``: columns ``state, x, y, cluster``."""
         m = self.matrix(period)
         if period is None:
             period = list(self.matrices)[-1]
@@ -369,52 +371,8 @@ class ClusterResult:
         top = np.argsort(vals)[::-1][:2]
         xy = vecs[:, top] * np.sqrt(np.clip(vals[top], 0, None))
         a = self.assignments[self.assignments["period"] == period].set_index("state")
-        lab = a["cluster"].reindex(m.index).to_numpy()
-        fig, ax_ = _figure(ax, size=(9.0, 7.0))
-        cmap = _colors()
-        for c in np.unique(lab):
-            sel = lab == c
-            ax_.scatter(xy[sel, 0], xy[sel, 1], s=14, color=cmap[(int(c) - 1) % len(cmap)],
-                        label=f"cluster {int(c)} ({int(sel.sum())})")
-        for i, code in enumerate(m.index):
-            ax_.annotate(str(code), (xy[i, 0], xy[i, 1]), fontsize=5, alpha=0.8,
-                         xytext=(1, 1), textcoords="offset points")
-        ax_.set_xlabel("MDS axis 1")
-        ax_.set_ylabel("MDS axis 2")
-        ax_.set_title(f"Clusters of states, {period} ({self.query['method']})")
-        ax_.legend(fontsize=8, loc="best")
-        if path is not None:
-            save(fig, path)
-        return fig
-
-    def _plot_history(self, path: str | Path | None, ax: Axes | None) -> Figure:
-        from matplotlib.colors import ListedColormap
-
-        from comity.plots import _figure, save
-
-        h = self.history()
-        last = h.ffill(axis=1).iloc[:, -1] if h.shape[1] else pd.Series(dtype=float)
-        h = h.loc[last.sort_values(kind="stable").index]
-        vals = h.to_numpy(dtype=float)
-        k = int(np.nanmax(vals)) if np.isfinite(vals).any() else 1
-        cmap = ListedColormap([_colors()[i % len(_colors())] for i in range(k)])
-        fig, ax_ = _figure(ax, size=(max(6.0, 0.25 * h.shape[1] + 3), max(6.0,
-                                                                          0.06 * len(h) + 2)))
-        ax_.imshow(np.ma.masked_invalid(vals), aspect="auto", interpolation="nearest",
-                   cmap=cmap, vmin=0.5, vmax=k + 0.5)
-        ax_.set_xticks(range(h.shape[1]))
-        ax_.set_xticklabels([str(c) for c in h.columns], rotation=90, fontsize=6)
-        ax_.set_yticks(range(len(h)))
-        ax_.set_yticklabels(h.index, fontsize=max(3, min(7, int(500 / max(len(h), 1)))))
-        ax_.set_title(f"Clusters over time ({self.query['method']})")
-        if path is not None:
-            save(fig, path)
-        return fig
-
-
-def _colors() -> list[str]:
-    return ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-            "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939"]
+        return pd.DataFrame({"state": m.index.to_numpy(), "x": xy[:, 0], "y": xy[:, 1],
+                             "cluster": a["cluster"].reindex(m.index).to_numpy()})
 
 
 def _names(codes: np.ndarray) -> np.ndarray:

@@ -146,6 +146,7 @@ __all__ = [
 ]
 
 from comity.world.issues import ISSUE_CODES
+
 """Voeten's issue codes, in his order."""
 
 VOETEN_SOURCES: tuple[str, ...] = ("unvotes", "voeten2016")

@@ -44,7 +44,8 @@ uncertainty of *where* the break is.
 
 Biggest movers (:func:`movers`)
 -------------------------------
-For every state, its alignment (``measure``, any of :data:`comity.analysis.measures.MEASURES`) with a
+For every state, its alignment (``measure``, any of :data:`comity.analysis.measures.MEASURES`) with
+a
 reference state or bloc in ``period_a`` and in ``period_b``; ``change = value_b - value_a``;
 the interval of the change comes from ``bootstrap`` draws that resample the resolutions of each
 period independently (the same draws for every state: one weight matrix per period, one matrix
@@ -123,7 +124,6 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from comity.world import states as st
 from comity.analysis.align import (
     Party,
     _bound,
@@ -139,8 +139,6 @@ from comity.analysis.align import (
     bloc_position,
     resolve_party,
 )
-from comity.world.blocs import Bloc
-from comity.errors import ComityError
 from comity.analysis.measures import (
     MEASURES,
     _check_distance,
@@ -151,7 +149,11 @@ from comity.analysis.measures import (
     _positions,
     _resample_weights,
 )
+from comity.analysis.plothook import plotter
+from comity.errors import ComityError
 from comity.store.panel import ABSENT, ABSTAIN, NO, NONMEMBER, YES, Panel
+from comity.world import states as st
+from comity.world.blocs import Bloc
 from comity.world.recurring import _whole_text_votes, recurring_key, recurring_keys
 
 if TYPE_CHECKING:
@@ -415,34 +417,9 @@ class ChangePointResult:
 
     def plot(self, path: str | Path | None = None, ax: Axes | None = None) -> Figure:
         """Yearly means of the series (points, area ~ votes), segment means as steps and the
-        change points as dashed lines annotated with their size and interval."""
-        from comity.plots import PlotError, _figure, save
-
-        if self.series.empty:
-            raise PlotError("no votes to draw")
-        fig, ax_ = _figure(ax)
-        s = self.series
-        yearly = s.groupby(pd.to_datetime(s["date"]).dt.year)["value"].agg(["mean", "size"])
-        mid = pd.to_datetime(yearly.index.astype(str) + "-07-01")
-        ax_.scatter(mid, yearly["mean"], s=4 + 40 * yearly["size"] / yearly["size"].max(),
-                    color="0.55", alpha=0.8, label="yearly mean", zorder=2)
-        for r in self.segments.itertuples(index=False):
-            ax_.hlines(r.mean, pd.Timestamp(r.start), pd.Timestamp(r.end), color="C0", lw=2.2)
-        ax_.plot([], [], color="C0", lw=2.2, label="segment mean")
-        for r in self.breaks.itertuples(index=False):
-            ax_.axvline(pd.Timestamp(r.date), color="C3", ls="--", lw=1)
-            ci = "" if not np.isfinite(r.lo) else f"\n[{r.lo:+.2f}, {r.hi:+.2f}]"
-            ax_.annotate(f"{r.size:+.2f}{ci}", (pd.Timestamp(r.date), 0.02), fontsize=7,
-                         color="C3", ha="left", va="bottom", xytext=(2, 0),
-                         textcoords="offset points")
-        a, b = self.parties
-        ax_.set_ylim(-0.02, 1.02)
-        ax_.set_ylabel("agreement")
-        ax_.set_title(f"{a.name} – {b.name}: change points ({self.query['method']})")
-        ax_.legend(loc="upper right", fontsize=8)
-        if path is not None:
-            save(fig, path)
-        return fig
+        change points as dashed lines annotated with their size and interval
+        (:func:`comity.plots.plot_change_points`)."""
+        return plotter("plot_change_points")(self, path=path, ax=ax)
 
 
 def change_points(

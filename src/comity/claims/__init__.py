@@ -32,4 +32,16 @@ _EXPORTS = {name: ".grammar" for name in (
     "ClaimError", "ClaimResult", "ClaimSyntaxError", "CloserClaim", "CohesionClaim",
     "MovedClaim", "Period", "RankingClaim", "evaluate", "parse_claim", "record_link")}
 __getattr__ = lazy_exports(__name__, _EXPORTS, globals())
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "ClaimError",
+    "ClaimResult",
+    "ClaimSyntaxError",
+    "CloserClaim",
+    "CohesionClaim",
+    "MovedClaim",
+    "Period",
+    "RankingClaim",
+    "evaluate",
+    "parse_claim",
+    "record_link",
+]

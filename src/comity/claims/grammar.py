@@ -63,7 +63,8 @@ lineage: RUS includes the USSR before 1991-12-24).
 * **closer**: ``effect = m(A, B) - m(A, C)`` on the *same* resolutions: those of the period
   where A, B and C all had a Y/A/N position (for ``coincidence``: all three voted Y or N). One
   bootstrap resamples the period's resolutions; each draw recomputes both measures on the same
-  resample (paired), as :func:`comity.analysis.measures.paired_difference` with ``common=True``, whose
+  resample (paired), as :func:`comity.analysis.measures.paired_difference` with ``common=True``,
+  whose
   numbers it reproduces for states.
 * **moved**: ``effect = m(A, B)[after] - m(A, B)[before]``, each on the resolutions where both
   had a position; with ``relative to C``: ``effect = [m(A, B) - m(A, C)][after] - [m(A, B) -
@@ -118,7 +119,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -142,12 +142,11 @@ from comity.analysis.align import (
     _query,
     _records,
     _self_codes,
+    alignment,
     bloc_position,
+    cohesion,
     resolve_party,
 )
-from comity.world.blocs import Bloc
-from comity.world.issues import ISSUES, issue_code
-from comity.errors import ComityError, UnknownBlocError, UnknownStateError
 from comity.analysis.measures import (
     MEASURES,
     _check_options,
@@ -157,7 +156,11 @@ from comity.analysis.measures import (
     _positions,
     _resample_weights,
 )
+from comity.analysis.plothook import plotter
+from comity.errors import ComityError, PlotError, UnknownBlocError, UnknownStateError
 from comity.store.panel import ABSENT, ABSTAIN, NO, NONMEMBER, YES, Panel
+from comity.world.blocs import Bloc
+from comity.world.issues import ISSUES, issue_code
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -1266,7 +1269,7 @@ class ClaimResult:
         """The alignment series (cohesion: the bloc's cohesion) by year around the claim
         period, with bootstrap bands, the claim windows shaded; ranking: the top K with their
         intervals. ``path``: write the figure (.png, .svg or .pdf)."""
-        return _plot(self, path, ax)
+        return plotter("plot_claim")(self, _plot_series(self), path=path, ax=ax)
 
 
 def _when(label: str) -> str:
@@ -1826,77 +1829,35 @@ def _summary(res: ClaimResult) -> str:
 
 
 # -------------------------------------------------------------------------------------- plot
-def _plot(res: ClaimResult, path: str | Path | None, ax: Axes | None) -> Figure:
-    from comity.analysis.align import alignment, cohesion
-    from comity.plots import PlotError, _figure, save
-
+def _plot_series(res: ClaimResult) -> Any:
+    """The yearly series a claim's figure draws around its windows: an alignment of A with the
+    other parties (closer, moved) or the bloc's cohesion, four years either side; None for a
+    ranking (drawn from its evidence)."""
+    if isinstance(res.claim, RankingClaim):
+        if res.evidence.empty:
+            raise PlotError("nothing to plot: the ranking is empty")
+        return None
     src = res._source
     wins = res.period.get("windows", [])
     starts = [pd.Timestamp(w["start"]) for w in wins if w.get("start")]
     ends = [pd.Timestamp(w["end"]) for w in wins if w.get("end")]
-    if isinstance(res.claim, RankingClaim):
-        ev = res.evidence
-        if ev.empty:
-            raise PlotError("nothing to plot: the ranking is empty")
-        fig, ax = _figure(ax, (7.0, 0.35 * len(ev) + 1.8))
-        y = np.arange(len(ev))[::-1]
-        val = ev["value"].to_numpy(dtype=float)
-        lo = ev["lo"].to_numpy(dtype=float)
-        hi = ev["hi"].to_numpy(dtype=float)
-        err = np.vstack([np.where(np.isfinite(lo), val - lo, 0),
-                         np.where(np.isfinite(hi), hi - val, 0)])
-        ax.errorbar(val, y, xerr=err, fmt="o", capsize=3)
-        ax.set_yticks(y, [f"{s} {n}" for s, n in zip(ev["state"], ev["name"], strict=True)],
-                      fontsize=8)
-        ax.set_xlabel(res.measure)
-        ax.set_title(textwrap.fill(res.sentence(), 70), fontsize=10)
-        ax.grid(True, alpha=0.3)
-        if path is not None:
-            save(fig, path)
-        return fig
     if not starts or not ends:
         raise PlotError("nothing to plot: the claim period has no recorded votes")
-    y0 = min(starts).year - 4
-    y1 = max(ends).year + 4
-    common = {"period": "year", "start": y0, "end": y1, "body": src.get("body", "GA"),
-              "issue": res.claim.issue, "bootstrap": min(int(res.query.get("bootstrap", 0)),
-                                                         1000),
+    common = {"period": "year", "start": min(starts).year - 4, "end": max(ends).year + 4,
+              "body": src.get("body", "GA"), "issue": res.claim.issue,
+              "bootstrap": min(int(res.query.get("bootstrap", 0)), 1000),
               "seed": res.query.get("seed"), "min_votes": int(res.query.get("min_votes", 10)),
               "store": src.get("store"), "panel": src.get("panel"),
               "blocs_file": src.get("extra")}
     try:
         if isinstance(res.claim, CohesionClaim):
-            from comity.plots import plot_cohesion
-
-            series = cohesion(res.claim.bloc, **common)
-            fig = plot_cohesion(series, ax=ax)
+            return cohesion(res.claim.bloc, **common)
+        c = res.claim
+        if isinstance(c, CloserClaim):
+            others = [c.b, c.c]
         else:
-            from comity.plots import plot_alignment
-
-            c = res.claim
-            if isinstance(c, CloserClaim):
-                others = [c.b, c.c]
-            else:
-                assert isinstance(c, MovedClaim)
-                others = [c.b] + ([c.reference] if c.reference else [])
-            series = alignment(c.a, *others, measure=res.measure, **common)
-            fig = plot_alignment(series, ax=ax)
+            assert isinstance(c, MovedClaim)
+            others = [c.b] + ([c.reference] if c.reference else [])
+        return alignment(c.a, *others, measure=res.measure, **common)
     except AlignmentError as exc:
         raise PlotError(f"nothing to plot: {exc}") from None
-    axis = ax if ax is not None else fig.axes[0]
-    colours = {"claim": "tab:green", "after": "tab:green", "before": "tab:purple",
-               "than": "tab:purple"}
-    for w in wins:
-        if w.get("start") and w.get("end"):
-            axis.axvspan(pd.Timestamp(w["start"]), pd.Timestamp(w["end"]) + pd.Timedelta(days=1),
-                         color=colours.get(w["role"], "grey"), alpha=0.10,
-                         label=f"{w['role']}: {w['label']}")
-    axis.legend(fontsize=8, loc="best")
-    pct = round(float(res.query.get("ci", 0.95)) * 100)
-    axis.set_title(f"{textwrap.fill(res.sentence(), 100)}\nverdict: {res.verdict} "
-                   f"(effect {_num(res.effect, True)}, {pct}% CI "
-                   f"{_num(res.lo, True)} to {_num(res.hi, True)}, n={res.n})", fontsize=9)
-    if path is not None:
-        save(fig, path)
-    return fig
-

@@ -1,5 +1,6 @@
 """CLI commands for alignment: ``comity align``, ``comity matrix``, ``comity cohesion``,
-``comity blocs``. A thin shell over :mod:`comity.analysis.align` (registered on ``comity.cli.app.app``).
+``comity blocs``. A thin shell over :mod:`comity.analysis.align` (registered on
+``comity.cli.app.app``).
 
 JSON output (``--json``; stable keys)
 -------------------------------------

@@ -1,13 +1,15 @@
 """CLI command ``comity idealpoints``: dynamic ordinal ideal points of GA members.
 
-A thin shell over :mod:`comity.analysis.idealpoints` and :mod:`comity.analysis.fitstore` (registered on
+A thin shell over :mod:`comity.analysis.idealpoints` and :mod:`comity.analysis.fitstore`
+(registered on
 ``comity.cli.app.app``). The fit covers *every* state that voted in the years asked for (positions
 are relative to the whole Assembly); ``--states`` only chooses what is shown and plotted.
 
 Cache
 -----
 With ``--cache`` (the default) a fit is stored in the store file itself (tables
-``ideal_points`` and ``ideal_point_items``, see :func:`comity.analysis.fitstore.store_fit`) under the
+``ideal_points`` and ``ideal_point_items``, see :func:`comity.analysis.fitstore.store_fit`) under
+the
 name :func:`comity.analysis.fitstore.cache_name` makes of the query and the model options, with the
 store's :func:`~comity.store.fitcache.data_fingerprint` (number of votes, time of the last
 ingest). The next identical query whose fingerprint matches is served from the cache without

@@ -1,7 +1,8 @@
 """CLI commands for fetching the official files and for the Security Council.
 
 Registered on the main ``comity`` app by :mod:`comity.cli.app` (imported if present). The logic
-lives in :mod:`comity.ingest.download` and :mod:`comity.analysis.security_council`; this module only parses options and prints.
+lives in :mod:`comity.ingest.download` and :mod:`comity.analysis.security_council`; this module
+only parses options and prints.
 
 ``--json`` output (stable keys)
 -------------------------------

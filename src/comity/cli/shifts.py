@@ -432,7 +432,13 @@ def issues_predict(
 ) -> None:
     """Predict the issues of every resolution Voeten did not code and store them in the table
     issue_predictions (trains a model first if none is saved)."""
-    from comity.analysis.issuecoding import load_model, predict, save_model, train, write_predictions
+    from comity.analysis.issuecoding import (
+        load_model,
+        predict,
+        save_model,
+        train,
+        write_predictions,
+    )
 
     path = _db_path(db)
     mp = _model_path(path, model)

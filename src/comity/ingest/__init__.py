@@ -28,4 +28,11 @@ _EXPORTS = {
     "detect_format": ".sources.detect",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS, globals())
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "QUALITY_KINDS",
+    "SourceData",
+    "detect_format",
+    "fetch",
+    "normalize_symbol",
+    "rebuild",
+]

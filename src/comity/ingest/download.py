@@ -52,15 +52,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 
 from comity.errors import ComityError, FetchError
 
-if TYPE_CHECKING:
-    from comity.store.db import Store
+
+class Store(Protocol):
+    """What :func:`fetch` needs of the store it fills (:class:`comity.store.Store`, which
+    sits above this wing and is not imported here)."""
+
+    def ingest(self, paths: Any, *, progress: Any = None) -> Any: ...
 
 GROUPS = ("ga", "sc", "voeten", "unxml")
 #: detected formats (``comity.ingest.sources.detect.KINDS``) per group, for ``only`` on local paths

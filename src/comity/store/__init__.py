@@ -19,4 +19,9 @@ if TYPE_CHECKING:
 
 _EXPORTS = {"Store": ".db", "default_db_path": ".db", "issues_view": ".db", "Panel": ".panel"}
 __getattr__ = lazy_exports(__name__, _EXPORTS, globals())
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Panel",
+    "Store",
+    "default_db_path",
+    "issues_view",
+]

@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from comity.errors import DataFormatError, StoreError, ValidationError
-from comity.store.panel import Panel
 from comity.ingest.sources.base import SourceData
 from comity.ingest.sources.detect import KINDS, detect_format
+from comity.store.panel import Panel
 
 SCHEMA_VERSION = 2
 PARSE_THREADS = int(os.environ.get("COMITY_PARSE_THREADS", "2"))

@@ -1,8 +1,10 @@
 """Read-only REST API and web dashboard: ``create_app(db_path)``; run it with ``comity serve``.
 
 Needs the ``web`` extra (fastapi, uvicorn). The app is a thin shell over the Python API: every
-number comes from :mod:`comity.store.db`, :mod:`comity.analysis.align`, :mod:`comity.analysis.security_council` and the
-optional :mod:`comity.claims.grammar`, :mod:`comity.analysis.idealpoints`, :mod:`comity.analysis.shifts` and
+number comes from :mod:`comity.store.db`, :mod:`comity.analysis.align`,
+:mod:`comity.analysis.security_council` and the
+optional :mod:`comity.claims.grammar`, :mod:`comity.analysis.idealpoints`,
+:mod:`comity.analysis.shifts` and
 :mod:`comity.analysis.clustering` (imported inside the handlers; an endpoint whose module is missing
 answers 503 saying so).
 

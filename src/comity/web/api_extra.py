@@ -204,7 +204,7 @@ def _shifts_payload(result: Any, rows: pd.DataFrame, query: dict[str, Any],
 
 
 @router.get("/shifts", response_model=AnalysisOut, responses={**ERRORS, **csv_doc()},
-            summary="Change points in the agreement of a with b, vote by vote (comity.analysis.shifts)")
+            summary="Change points in the agreement of a with b, vote by vote")
 async def shifts(
     request: Request,
     a: Annotated[str, Query(min_length=1, max_length=80, description="State or bloc.")],
@@ -322,7 +322,7 @@ async def switches(
 
 # ------------------------------------------------------------------------- clusters
 @router.get("/clusters", response_model=AnalysisOut, responses={**ERRORS, **csv_doc()},
-            summary="Blocs found in the data: clusters of states per period (comity.analysis.clustering)")
+            summary="Blocs found in the data: clusters of states per period")
 async def clusters(
     request: Request,
     year: Annotated[int | None, Query(ge=1946, le=2100, description="One year (default: the "

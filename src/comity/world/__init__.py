@@ -28,4 +28,18 @@ _EXPORTS = {
     "members_at": ".states", "name": ".states", "resolve": ".states",
 }
 __getattr__ = lazy_exports(__name__, _EXPORTS, globals())
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "ISSUES",
+    "Bloc",
+    "Membership",
+    "builtin_blocs",
+    "get_bloc",
+    "issue_code",
+    "load_bloc_file",
+    "lookup",
+    "members_at",
+    "name",
+    "recurring_key",
+    "recurring_keys",
+    "resolve",
+]

@@ -376,7 +376,7 @@ def _user_resolver() -> tuple[Resolver, str]:
         return code if isinstance(code, str) and code else None
 
     if lookup is None:
-        return resolve, "a three-letter state code (comity.world.states is unavailable to map names)"
+        return resolve, "a three-letter state code (no state table to map names)"
     return resolve, "a state code or a name known to comity.world.states"
 
 

@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 from comity.analysis.align import (
-    TIDY_COLUMNS,
     AlignmentError,
     AlignmentResult,
     alignment,
@@ -23,6 +22,7 @@ from comity.analysis.align import (
     resolve_party,
 )
 from comity.analysis.measures import MEASURES, MeasureError, dyad_measures
+from comity.analysis.query import TIDY_COLUMNS
 from comity.errors import ComityError, UnknownStateError
 from comity.store.panel import Panel
 from comity.world.blocs import Bloc, Membership

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from comity.analysis.align import TIDY_COLUMNS, alignment, alignment_matrix, cohesion
+from comity.analysis.align import alignment, alignment_matrix, cohesion
 from comity.analysis.measures import MEASURES, dyad_measures
+from comity.analysis.query import TIDY_COLUMNS
 
 pytestmark = pytest.mark.slow
 

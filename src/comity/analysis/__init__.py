@@ -2,7 +2,8 @@
 
 - :mod:`~comity.analysis.measures`: agreement, S, kappa, pi, coincidence for all dyads at once;
 - :mod:`~comity.analysis.align`: alignment of states and blocs per period with bootstrap CIs,
-  the all-dyads matrix and bloc cohesion (parties: :mod:`~comity.analysis.parties`);
+  the all-dyads matrix and bloc cohesion (parties, periods and votes of a query:
+  :mod:`~comity.analysis.query`; results objects: :mod:`~comity.analysis.results`);
 - :mod:`~comity.analysis.idealpoints`: dynamic ordinal ideal points (the EM in
   :mod:`~comity.analysis.ideal_em`; cached fits through :mod:`~comity.analysis.fitstore`);
 - :mod:`~comity.analysis.shifts`: change points; :mod:`~comity.analysis.movers`: movers and

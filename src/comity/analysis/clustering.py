@@ -79,12 +79,12 @@ from comity.analysis.align import (
     _assign_periods,
     _describe_period,
     _query,
-    _records,
     _require_votes,
     resolve_party,
 )
 from comity.analysis.measures import _positions, _resample_weights
 from comity.analysis.plothook import plotter
+from comity.analysis.results import _records
 from comity.errors import ComityError
 from comity.store.panel import Panel
 

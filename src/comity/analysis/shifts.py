@@ -126,14 +126,12 @@ import pandas as pd
 
 from comity.analysis.align import (
     Party,
-    _bound,
     _extra_blocs,
     _load,
     _member_block,
     _open,
     _Query,
     _query,
-    _records,
     _require_votes,
     _self_codes,
     bloc_position,
@@ -150,6 +148,8 @@ from comity.analysis.measures import (
     _resample_weights,
 )
 from comity.analysis.plothook import plotter
+from comity.analysis.query import _bound
+from comity.analysis.results import _records
 from comity.errors import ComityError
 from comity.store.panel import ABSENT, ABSTAIN, NO, NONMEMBER, YES, Panel
 from comity.world import states as st

@@ -132,15 +132,12 @@ import pandas as pd
 from comity.analysis.align import (
     AlignmentError,
     Party,
-    _body,
-    _bound,
     _extra_blocs,
     _load,
     _member_block,
     _one_blas_thread,
     _open,
     _query,
-    _records,
     _self_codes,
     alignment,
     bloc_position,
@@ -157,6 +154,8 @@ from comity.analysis.measures import (
     _resample_weights,
 )
 from comity.analysis.plothook import plotter
+from comity.analysis.query import _body, _bound
+from comity.analysis.results import _records
 from comity.errors import ComityError, PlotError, UnknownBlocError, UnknownStateError
 from comity.store.panel import ABSENT, ABSTAIN, NO, NONMEMBER, YES, Panel
 from comity.world.blocs import Bloc

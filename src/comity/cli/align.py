@@ -352,7 +352,8 @@ def blocs_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Built-in (and user) blocs with their members on a date."""
-    from comity.analysis.align import AlignmentError, _records
+    from comity.analysis.align import AlignmentError
+    from comity.analysis.results import _records
     from comity.world.blocs import builtin_blocs, get_bloc, load_bloc_file
 
     extra = load_bloc_file(blocs) if blocs is not None else None

@@ -258,7 +258,7 @@ async def alignment_endpoint(
     shortcut = year is not None and by == "year" and not bootstrap and not search
 
     def payload(data: dict[str, Any]) -> Payload:
-        from comity.analysis.align import TIDY_COLUMNS
+        from comity.analysis.query import TIDY_COLUMNS
 
         def table() -> pd.DataFrame:
             return pd.DataFrame(data["rows"], columns=list(TIDY_COLUMNS))

@@ -12,17 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from comity.analysis.align import (
-    AlignmentError,
-    AlignmentResult,
-    alignment,
-    alignment_matrix,
-    bloc_position,
-    cohesion,
-    resolve_party,
-)
+from comity.analysis.align import AlignmentError, alignment, alignment_matrix, cohesion
 from comity.analysis.measures import MEASURES, MeasureError, dyad_measures
-from comity.analysis.query import TIDY_COLUMNS
+from comity.analysis.query import TIDY_COLUMNS, bloc_position, resolve_party
+from comity.analysis.results import AlignmentResult
 from comity.errors import ComityError, UnknownStateError
 from comity.store.panel import Panel
 from comity.world.blocs import Bloc, Membership

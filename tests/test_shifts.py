@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from comity.analysis.movers import _bloc_rows, _window
 from comity.analysis.shifts import (
     ShiftError,
-    _bloc_rows,
-    _window,
     change_points,
     detect_change_points,
     movers,
@@ -233,7 +232,7 @@ def test_movers_errors() -> None:
 
 
 def test_bloc_rows_match_bloc_position_with_self_exclusion() -> None:
-    from comity.analysis.align import bloc_position
+    from comity.analysis.query import bloc_position
 
     rng = np.random.default_rng(0)
     codes = ["FRA", "DEU", "ITA", "USA"]

@@ -103,3 +103,7 @@ QueryError = AlignmentError
 
 class PlotError(ComityError, ValueError):
     """A figure cannot be drawn or written (unknown file type, nothing to draw)."""
+
+
+class ShiftError(ComityError, ValueError):
+    """An invalid request for change points, movers or switches (bad period, method, ...)."""

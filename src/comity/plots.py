@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from comity.analysis.align import AlignmentResult, CohesionResult, MatrixResult
     from comity.analysis.clustering import ClusterResult
+    from comity.analysis.results import AlignmentResult, CohesionResult, MatrixResult
     from comity.analysis.shifts import ChangePointResult
     from comity.claims import ClaimResult
 
@@ -187,7 +187,7 @@ def plot_matrix(result: MatrixResult, path: str | Path | None = None, ax: Axes |
 def plot(result: Any, path: str | Path | None = None, ax: Axes | None = None,
          **kwargs: Any) -> Figure:
     """Dispatch on the kind of result."""
-    from comity.analysis.align import AlignmentResult, CohesionResult, MatrixResult
+    from comity.analysis.results import AlignmentResult, CohesionResult, MatrixResult
 
     if isinstance(result, AlignmentResult):
         return plot_alignment(result, path=path, ax=ax, **kwargs)

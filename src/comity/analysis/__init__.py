@@ -22,22 +22,16 @@ from typing import TYPE_CHECKING
 from comity._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from comity.analysis.align import (
-        AlignmentResult,
-        CohesionResult,
-        MatrixResult,
-        alignment,
-        alignment_matrix,
-        cohesion,
-    )
+    from comity.analysis.align import alignment, alignment_matrix, cohesion
     from comity.analysis.clustering import ClusterResult, clusters
     from comity.analysis.idealpoints import DynamicIdealPoints
     from comity.analysis.measures import MEASURES, dyad_measures, paired_difference
+    from comity.analysis.results import AlignmentResult, CohesionResult, MatrixResult
     from comity.analysis.security_council import council, vetoes
     from comity.analysis.shifts import change_points, movers, vote_switches
 
 _EXPORTS = {
-    "AlignmentResult": ".align", "CohesionResult": ".align", "MatrixResult": ".align",
+    "AlignmentResult": ".results", "CohesionResult": ".results", "MatrixResult": ".results",
     "alignment": ".align", "alignment_matrix": ".align", "cohesion": ".align",
     "ClusterResult": ".clustering", "clusters": ".clustering",
     "council": ".security_council", "vetoes": ".security_council",

@@ -74,7 +74,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from comity.analysis.align import (
+from comity.analysis.measures import _positions, _resample_weights
+from comity.analysis.plothook import plotter
+from comity.analysis.query import (
     PeriodSpec,
     _assign_periods,
     _describe_period,
@@ -82,8 +84,6 @@ from comity.analysis.align import (
     _require_votes,
     resolve_party,
 )
-from comity.analysis.measures import _positions, _resample_weights
-from comity.analysis.plothook import plotter
 from comity.analysis.results import _records
 from comity.errors import ComityError
 from comity.store.panel import Panel
@@ -376,7 +376,7 @@ class ClusterResult:
 
 
 def _names(codes: np.ndarray) -> np.ndarray:
-    from comity.analysis.shifts import _names as names
+    from comity.analysis.movers import _names as names
 
     return names(codes)
 
@@ -452,7 +452,7 @@ def clusters(
     next_id = 1
     from sklearn.metrics import adjusted_rand_score
 
-    from comity.analysis.align import _one_blas_thread
+    from comity.analysis.query import _one_blas_thread
 
     for i, per in enumerate(present):
         cc = cols[group == per]

@@ -38,6 +38,9 @@ TIDY_COLUMNS: tuple[str, ...] = (
     "n_absent", "n_nonmember", "n_tied",
 )
 
+VOTE_LABELS = {YES: "Y", ABSTAIN: "A", NO: "N", ABSENT: "X"}
+"""Letters of the vote codes."""
+
 PeriodSpec = str | tuple[Any, Any] | Sequence[tuple[Any, Any, Any]] | Mapping[str, int]
 
 

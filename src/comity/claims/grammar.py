@@ -129,21 +129,7 @@ from urllib.parse import quote_plus
 import numpy as np
 import pandas as pd
 
-from comity.analysis.align import (
-    AlignmentError,
-    Party,
-    _extra_blocs,
-    _load,
-    _member_block,
-    _one_blas_thread,
-    _open,
-    _query,
-    _self_codes,
-    alignment,
-    bloc_position,
-    cohesion,
-    resolve_party,
-)
+from comity.analysis.align import AlignmentError, alignment, cohesion
 from comity.analysis.measures import (
     MEASURES,
     _check_options,
@@ -154,7 +140,20 @@ from comity.analysis.measures import (
     _resample_weights,
 )
 from comity.analysis.plothook import plotter
-from comity.analysis.query import _body, _bound
+from comity.analysis.query import (
+    Party,
+    _body,
+    _bound,
+    _extra_blocs,
+    _load,
+    _member_block,
+    _one_blas_thread,
+    _open,
+    _query,
+    _self_codes,
+    bloc_position,
+    resolve_party,
+)
 from comity.analysis.results import _records
 from comity.errors import ComityError, PlotError, UnknownBlocError, UnknownStateError
 from comity.store.panel import ABSENT, ABSTAIN, NO, NONMEMBER, YES, Panel

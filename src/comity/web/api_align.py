@@ -141,7 +141,7 @@ def _year_table(ctx: WebContext, year: int, body: str, issue: str | None,
 def _party(token: str) -> Any:
     """:func:`comity.analysis.align.resolve_party`, memoised (the reference tables never change
     while the server runs; unknown names raise every time)."""
-    from comity.analysis.align import resolve_party
+    from comity.analysis.query import resolve_party
 
     return resolve_party(token)
 

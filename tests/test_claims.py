@@ -1,4 +1,4 @@
-"""Tests of comity.claims.grammar and the ``comity claim`` command on hand-made panels whose
+"""Tests of comity.claims.evaluation and the ``comity claim`` command on hand-made panels whose
 verdicts
 and evidence are worked out by hand in the comments, plus the real data (slow)."""
 
@@ -16,7 +16,7 @@ import pytest
 
 from comity.analysis.align import cohesion
 from comity.analysis.measures import MEASURES, paired_difference
-from comity.claims.grammar import (
+from comity.claims.evaluation import (
     VERDICTS,
     ClaimError,
     ClaimResult,

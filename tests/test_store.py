@@ -266,7 +266,7 @@ def test_issue_slices_use_predicted_issues_where_voeten_has_not_coded(tmp_path: 
         listed = s.resolutions(issue="hr")
         assert listed.set_index("rid")["issues_predicted"].to_dict() == {
             "A/RES/50/20": False, "A/RES/75/10": True}
-    from comity.claims.grammar import evaluate
+    from comity.claims.evaluation import evaluate
 
     r = evaluate("USA closer to RUS than to CHN in 2020 on hr", store=db, bootstrap=50)
     assert r.period["windows"][0]["issues_predicted"] == 1

@@ -402,14 +402,14 @@ def test_idealpoints_from_a_stored_fit(full_store, tmp_path: Path):
         assert c.get("/api/idealpoints", params={"state": "Narnia"}).status_code == 404
 
 
-@pytest.mark.skipif(not _missing("claims"), reason="comity.claims.grammar is installed")
+@pytest.mark.skipif(not _missing("claims"), reason="comity.claims.evaluation is installed")
 def test_claims_unavailable_is_503(client):
     r = client.post("/api/claims", json={"text": "USA closer to RUS than to EU in 2025"})
     assert r.status_code == 503 and "claims" in r.json()["detail"]
 
 
 def test_claims(client):
-    pytest.importorskip("comity.claims.grammar")
+    pytest.importorskip("comity.claims.evaluation")
     r = client.post("/api/claims", json={"text": "USA closer to RUS than to EU in 2025",
                                          "bootstrap": 200, "seed": 0})
     if r.status_code == 503:

@@ -123,7 +123,7 @@ def test_dashboard_alignment_claim_and_screenshot(server: str, browser) -> None:
         page.inner_html("#provenance")
 
     # a claim: verdict and evidence (when the claims module is installed)
-    if importlib.util.find_spec("comity.claims.grammar") is not None:
+    if importlib.util.find_spec("comity.claims.evaluation") is not None:
         text = "USA closer to RUS than to EU in 2025"
         page.fill("#claim-text", text)
         page.click("#claim-submit")

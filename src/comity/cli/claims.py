@@ -1,8 +1,8 @@
-"""CLI command ``comity claim "..."``: a thin shell over :func:`comity.claims.grammar.evaluate`
+"""CLI command ``comity claim "..."``: a thin shell over :func:`comity.claims.evaluation.evaluate`
 (registered on ``comity.cli.app.app``).
 
 Prints the claim, the verdict, the effect with its interval, n, the period and the measure
-(:meth:`~comity.claims.grammar.ClaimResult.summary`), then the evidence table (the votes that decide
+(:meth:`~comity.claims.result.ClaimResult.summary`), then the evidence table (the votes that decide
 the claim, most decisive first, with links to the official records). ``--plot FILE`` writes
 the alignment series around the claim period (``.png``, ``.svg`` or ``.pdf``).
 
@@ -53,7 +53,7 @@ Only JSON goes to stdout. Dates are ISO strings, missing numbers ``null``::
 ``effect = m(A, B) - m(A, C)`` (closer), the change after minus before (moved), cohesion of
 the claimed period minus the other (cohesion); ``lo``/``hi`` its percentile bootstrap
 interval; ``contribution`` = effect minus the effect without that resolution. Definitions in
-:mod:`comity.claims.grammar`.
+:mod:`comity.claims.evaluation`.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def claim(
     = False,
 ) -> None:
     """Check a claim about who stands with whom: verdict, effect, interval and the votes."""
-    from comity.claims.grammar import evaluate
+    from comity.claims.evaluation import evaluate
 
     res = evaluate(text, store=db, measure=measure, bootstrap=bootstrap, seed=seed,
                    min_votes=min_votes, body=body, blocs_file=blocs, top_evidence=evidence)

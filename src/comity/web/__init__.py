@@ -3,7 +3,7 @@
 Needs the ``web`` extra (fastapi, uvicorn). The app is a thin shell over the Python API: every
 number comes from :mod:`comity.store.db`, :mod:`comity.analysis.align`,
 :mod:`comity.analysis.security_council` and the
-optional :mod:`comity.claims.grammar`, :mod:`comity.analysis.idealpoints`,
+optional :mod:`comity.claims.evaluation`, :mod:`comity.analysis.idealpoints`,
 :mod:`comity.analysis.shifts` and
 :mod:`comity.analysis.clustering` (imported inside the handlers; an endpoint whose module is missing
 answers 503 saying so).

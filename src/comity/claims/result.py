@@ -1,0 +1,350 @@
+"""What a claim evaluates to: :class:`ClaimResult` (verdict, effect, interval, n, counts,
+robustness, evidence), its plain-text :meth:`~ClaimResult.summary`, JSON-safe
+:meth:`~ClaimResult.to_dict` and :meth:`~ClaimResult.plot` (through
+:func:`comity.analysis.plothook.plotter`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from comity.analysis.align import AlignmentError, alignment, cohesion
+from comity.analysis.plothook import plotter
+from comity.analysis.query import (
+    Party,
+)
+from comity.analysis.results import _records
+from comity.claims.engine import (
+    _f,
+    _Window,
+)
+from comity.claims.grammar import (
+    Claim,
+    CloserClaim,
+    CohesionClaim,
+    MovedClaim,
+    RankingClaim,
+    _canon,
+    _claim_dict,
+)
+from comity.errors import PlotError
+from comity.store.panel import Panel
+from comity.world.issues import ISSUES
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+
+
+VERDICTS: tuple[str, ...] = ("supported", "contradicted", "inconclusive", "insufficient data")
+"""The possible verdicts of a claim (a ranking claim has the verdict ``"ranking"``)."""
+
+# ------------------------------------------------------------------------------------ result
+@dataclass(frozen=True, eq=False)
+class ClaimResult:
+    """The answer to a claim.
+
+    ``effect``/``lo``/``hi``/``n`` are for ``measure``; ``period`` holds the windows actually
+    used (``{"start", "end", "windows": [{"role", "label", "start", "end", "session",
+    "first_vote", "last_vote", "resolutions", "n"}]}``); ``components`` the measures the effect
+    is made of, each with its own interval; ``evidence``, ``counts`` and ``robustness`` as in
+    the module docstring; ``query`` the options used.
+    """
+
+    claim: Claim
+    verdict: str
+    effect: float
+    lo: float
+    hi: float
+    n: int
+    measure: str
+    period: Mapping[str, Any]
+    evidence: pd.DataFrame
+    counts: Mapping[str, Any]
+    robustness: Mapping[str, Any]
+    parties: tuple[Party, ...] = ()
+    components: tuple[Mapping[str, Any], ...] = ()
+    query: Mapping[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    _source: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    # -- names -----------------------------------------------------------------------------
+    def _name(self, token: str | None, full: bool = False) -> str:
+        """A party's name (``full``: with its code, for a state)."""
+        if token is None:
+            return ""
+        for p in self.parties:
+            if _canon(p) == token:
+                return f"{p.name} ({p.code})" if full and not p.is_bloc and p.name != p.code \
+                    else p.name
+        return token
+
+    def sentence(self) -> str:
+        """The claim in words, with names and the windows actually used."""
+        c = self.claim
+        wins = {w["role"]: w["label"] for w in self.period.get("windows", [])}
+        n = self._name
+        if isinstance(c, CloserClaim):
+            rel = ("closer to", "than to") if c.direction > 0 else ("further from", "than from")
+            text = (f"{n(c.a, True)} {rel[0]} {n(c.b, True)} {rel[1]} {n(c.c, True)} "
+                    f"{_when(wins.get('claim', ''))}")
+        elif isinstance(c, MovedClaim):
+            verb = "moved toward" if c.direction > 0 else "moved away from"
+            text = f"{n(c.a, True)} {verb} {n(c.b, True)}"
+            if c.reference:
+                text += f" relative to {n(c.reference, True)}"
+            text += (f" {_when(wins.get('after', ''))} (compared with "
+                     f"{wins.get('before', '')})")
+        elif isinstance(c, CohesionClaim):
+            word = "more" if c.direction > 0 else "less"
+            text = (f"{n(c.bloc)} {word} cohesive {_when(wins.get('claim', ''))} than "
+                    f"{_when(wins.get('than', ''))}")
+        else:
+            word = "closest to" if c.direction > 0 else "furthest from"
+            text = f"top {c.k} states {word} {n(c.anchor, True)} {_when(wins.get('claim', ''))}"
+        if c.issue:
+            text += f", on {ISSUES.get(c.issue, c.issue)}"
+        return " ".join(text.split())
+
+    # -- output ----------------------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """Closer/moved/cohesion: one row per measure (``measure, chosen, effect, lo, hi, n,
+        verdict``) plus a row ``without top 5``; ranking: the ranking table."""
+        if isinstance(self.claim, RankingClaim):
+            return self.evidence.copy()
+        rows = [{"measure": m, "chosen": m == self.measure, **v}
+                for m, v in self.robustness.get("measures", {}).items()]
+        wo = self.robustness.get("without_top5")
+        if wo:
+            rows.append({"measure": f"{self.measure} without top {len(wo['removed'])}",
+                         "chosen": False, **{k: wo[k] for k in ("effect", "lo", "hi", "n",
+                                                                "verdict")}})
+        out = pd.DataFrame(rows, columns=["measure", "chosen", "effect", "lo", "hi", "n",
+                                          "verdict"])
+        for c in ("effect", "lo", "hi"):
+            out[c] = out[c].astype(float)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe (keys documented in :mod:`comity.cli.claims`)."""
+        return _jsonable({
+            "claim": _claim_dict(self.claim), "sentence": self.sentence(),
+            "verdict": self.verdict, "effect": self.effect, "lo": self.lo, "hi": self.hi,
+            "ci": self.query.get("ci"), "n": self.n, "measure": self.measure,
+            "period": dict(self.period), "parties": [p.describe() for p in self.parties],
+            "components": [dict(c) for c in self.components], "counts": dict(self.counts),
+            "robustness": dict(self.robustness), "evidence": _records(self.evidence),
+            "query": dict(self.query), "notes": list(self.notes),
+        })
+
+    def summary(self) -> str:
+        """A few lines of plain text: the claim, the verdict, the effect with its interval, n,
+        the period and the measure."""
+        return _summary(self)
+
+    def plot(self, path: str | Path | None = None, ax: Axes | None = None) -> Figure:
+        """The alignment series (cohesion: the bloc's cohesion) by year around the claim
+        period, with bootstrap bands, the claim windows shaded; ranking: the top K with their
+        intervals. ``path``: write the figure (.png, .svg or .pdf)."""
+        return plotter("plot_claim")(self, _plot_series(self), path=path, ax=ax)
+
+
+def _when(label: str) -> str:
+    """A window label as words: ``in 2025``, ``since 2025-01-20``, ``from D1 to D2``."""
+    if not label or label.startswith("since"):
+        return label
+    if label.startswith("session"):
+        return f"in {label}"
+    if " to " in label:
+        return f"from {label}"
+    return f"in {label}"
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return _jsonable(obj.item())
+    if isinstance(obj, float):
+        return obj if np.isfinite(obj) else None
+    if isinstance(obj, pd.Timestamp):
+        return None if pd.isna(obj) else obj.date().isoformat()
+    if isinstance(obj, date):
+        return obj.isoformat()
+    if obj is pd.NA or obj is pd.NaT:
+        return None
+    return obj
+
+
+def _iso(ts: Any) -> str | None:
+    if ts is None or (not isinstance(ts, str) and pd.isna(ts)):
+        return None
+    return pd.Timestamp(ts).date().isoformat()
+
+
+def _window_info(win: _Window, p: Panel, n: int) -> dict[str, Any]:
+    d = pd.to_datetime(p.resolutions["date"]) if p.n_resolutions else pd.Series([], dtype="M8[ns]")
+    first = d.min() if len(d) else None
+    last = d.max() if len(d) else None
+    start = win.start if win.start is not None else first
+    end = win.end if win.end is not None else last
+    pred = (int(p.resolutions["issues_predicted"].fillna(False).astype(bool).sum())
+            if "issues_predicted" in p.resolutions.columns else 0)
+    return {"role": win.role, "label": win.label, "start": _iso(start), "end": _iso(end),
+            "session": win.session, "first_vote": _iso(first), "last_vote": _iso(last),
+            "resolutions": int(p.n_resolutions), "n": int(n), "issues_predicted": pred}
+
+
+def _period_info(infos: list[dict[str, Any]]) -> dict[str, Any]:
+    starts = [w["start"] for w in infos if w["start"]]
+    ends = [w["end"] for w in infos if w["end"]]
+    return {"start": min(starts) if starts else None, "end": max(ends) if ends else None,
+            "windows": infos}
+
+
+# ----------------------------------------------------------------------------------- summary
+def _num(x: Any, signed: bool = False) -> str:
+    v = _f(x)
+    if v is None:
+        return "n/a"
+    return f"{v:+.3f}" if signed else f"{v:.3f}"
+
+
+_EXPLAIN = {
+    "supported": "the {ci}% bootstrap interval of the effect lies entirely on the claimed side "
+                 "of zero",
+    "contradicted": "the {ci}% bootstrap interval of the effect lies entirely on the opposite "
+                    "side of zero",
+    "inconclusive": "the {ci}% bootstrap interval of the effect includes zero",
+    "insufficient data": "fewer than {min_votes} shared votes on at least one side",
+}
+
+
+def _summary(res: ClaimResult) -> str:
+    q = res.query
+    ci = round(float(q.get("ci", 0.95)) * 100)
+    body = q.get("body", "GA")
+    lines = [f"Claim: {res.sentence()}"]
+    if isinstance(res.claim, RankingClaim):
+        w = res.period["windows"][0]
+        lines.append(f"Ranking by {res.measure} on {w['resolutions']} recorded {body} votes, "
+                     f"{w['start']} to {w['end']} ({ci}% bootstrap intervals, "
+                     f"{q.get('bootstrap')} draws):")
+        for row in res.evidence.itertuples():
+            lines.append(f"  {row.rank:>2}. {row.name} ({row.state}) {_num(row.value)} "
+                         f"[{_num(row.lo)}, {_num(row.hi)}], n={row.n}")
+        return "\n".join(lines)
+    why = _EXPLAIN[res.verdict].format(ci=ci, min_votes=q.get("min_votes"))
+    if res.verdict == "inconclusive" and not np.isfinite(res.lo):
+        why = "no usable bootstrap interval"
+    lines.append(f"Verdict: {res.verdict.upper()} ({why}).")
+    comps = res.components
+    m = res.measure
+    if isinstance(res.claim, CloserClaim) and len(comps) == 2:
+        a, b, c = res._name(res.claim.a), res._name(res.claim.b), res._name(res.claim.c)
+        lines.append(f"{m.capitalize() if m != 'S' else 'S'} of {a} with {b}: "
+                     f"{_num(comps[0]['value'])}; with {c}: {_num(comps[1]['value'])}. "
+                     f"Difference {_num(res.effect, True)} ({ci}% CI "
+                     f"{_num(res.lo, True)} to {_num(res.hi, True)}).")
+    elif isinstance(res.claim, MovedClaim):
+        a, b = res._name(res.claim.a), res._name(res.claim.b)
+        by = {(x["window"], x["pair"]): x for x in comps}
+        bw, aw = res.period["windows"][0], res.period["windows"][1]
+        ab0, ab1 = by.get(("before", "a-b")), by.get(("after", "a-b"))
+        text = (f"{m.capitalize() if m != 'S' else 'S'} of {a} with {b}: "
+                f"{_num(ab0['value'] if ab0 else None)} ({bw['label']}, n={ab0['n'] if ab0 else 0})"
+                f" -> {_num(ab1['value'] if ab1 else None)} ({aw['label']}, "
+                f"n={ab1['n'] if ab1 else 0}).")
+        if res.claim.reference:
+            c = res._name(res.claim.reference)
+            ac0, ac1 = by.get(("before", "a-c")), by.get(("after", "a-c"))
+            text += (f" With {c}: {_num(ac0['value'] if ac0 else None)} -> "
+                     f"{_num(ac1['value'] if ac1 else None)}.")
+            text += (f" Change relative to {c}: {_num(res.effect, True)} ({ci}% CI "
+                     f"{_num(res.lo, True)} to {_num(res.hi, True)}).")
+        else:
+            text += (f" Change {_num(res.effect, True)} ({ci}% CI {_num(res.lo, True)} to "
+                     f"{_num(res.hi, True)}).")
+        lines.append(text)
+    elif isinstance(res.claim, CohesionClaim):
+        w = res.period["windows"]
+        lines.append(f"Cohesion of {res._name(res.claim.bloc)} (Hix–Noury–Roland agreement "
+                     f"index): {_num(comps[0]['value'])} in {w[0]['label']} (n={comps[0]['n']})"
+                     f" vs {_num(comps[1]['value'])} in {w[1]['label']} (n={comps[1]['n']}). "
+                     f"Difference {_num(res.effect, True)} ({ci}% CI {_num(res.lo, True)} to "
+                     f"{_num(res.hi, True)}).")
+    wins = res.period["windows"]
+    span = "; ".join(f"{w['role']} {w['start']} to {w['end']} ({w['resolutions']} recorded "
+                     f"votes, first {w['first_vote']}, last {w['last_vote']})" for w in wins)
+    issue = f", issue {res.claim.issue}" if res.claim.issue else ""
+    what = "votes on which all sides had a Y/A/N position" if res.measure != "cohesion" \
+        else "votes with at least two members voting"
+    lines.append(f"n = {res.n} {body} {what}{issue}; {span}. Measure: {res.measure}; "
+                 f"{q.get('bootstrap')} bootstrap draws, seed {q.get('seed')}.")
+    cnt = res.counts
+    if isinstance(res.claim, CloserClaim) and cnt:
+        a, b, c = res._name(res.claim.a), res._name(res.claim.b), res._name(res.claim.c)
+        def times(k: str) -> str:
+            return f"{cnt[k]} time{'' if cnt[k] == 1 else 's'}"
+
+        lines.append(f"{a} voted with {b} against {c} {times('with_b_against_c')}, with "
+                     f"{c} against {b} {times('with_c_against_b')} (all three alike "
+                     f"{cnt['all_agree']}, {a} apart from both {cnt['apart']}).")
+    rob = res.robustness
+    if rob.get("measures") and len(rob["measures"]) > 1:
+        others = [f"{mm} {v['verdict']}" for mm, v in rob["measures"].items()]
+        lines.append("Under each measure: " + ", ".join(others) + ".")
+    wo = rob.get("without_top5")
+    if wo:
+        lines.append(f"Without the {len(wo['removed'])} most decisive votes "
+                     f"({', '.join(map(str, wo['removed']))}): {wo['verdict']} "
+                     f"(effect {_num(wo['effect'], True)}).")
+    for note in res.notes:
+        lines.append(f"Note: {note}.")
+    return "\n".join(lines)
+
+
+# -------------------------------------------------------------------------------------- plot
+def _plot_series(res: ClaimResult) -> Any:
+    """The yearly series a claim's figure draws around its windows: an alignment of A with the
+    other parties (closer, moved) or the bloc's cohesion, four years either side; None for a
+    ranking (drawn from its evidence)."""
+    if isinstance(res.claim, RankingClaim):
+        if res.evidence.empty:
+            raise PlotError("nothing to plot: the ranking is empty")
+        return None
+    src = res._source
+    wins = res.period.get("windows", [])
+    starts = [pd.Timestamp(w["start"]) for w in wins if w.get("start")]
+    ends = [pd.Timestamp(w["end"]) for w in wins if w.get("end")]
+    if not starts or not ends:
+        raise PlotError("nothing to plot: the claim period has no recorded votes")
+    common = {"period": "year", "start": min(starts).year - 4, "end": max(ends).year + 4,
+              "body": src.get("body", "GA"), "issue": res.claim.issue,
+              "bootstrap": min(int(res.query.get("bootstrap", 0)), 1000),
+              "seed": res.query.get("seed"), "min_votes": int(res.query.get("min_votes", 10)),
+              "store": src.get("store"), "panel": src.get("panel"),
+              "blocs_file": src.get("extra")}
+    try:
+        if isinstance(res.claim, CohesionClaim):
+            return cohesion(res.claim.bloc, **common)
+        c = res.claim
+        if isinstance(c, CloserClaim):
+            others = [c.b, c.c]
+        else:
+            assert isinstance(c, MovedClaim)
+            others = [c.b] + ([c.reference] if c.reference else [])
+        return alignment(c.a, *others, measure=res.measure, **common)
+    except AlignmentError as exc:
+        raise PlotError(f"nothing to plot: {exc}") from None

@@ -29,6 +29,8 @@ from comity.analysis.query import (
 from comity.errors import ComityError, UnknownBlocError
 from comity.world.blocs import Bloc
 from comity.world.issues import ISSUES, issue_code
+from comity.world.topics import TOPICS, find_topic
+from comity.world.topics import topic as world_topic
 
 if TYPE_CHECKING:
 
@@ -41,9 +43,13 @@ FORMS = """\
   A moved toward B [PERIOD] [from D1 to D2] [relative to C] [on ISSUE] [measure M]
                                                              (or: A moved away from B)
   BLOC more cohesive PERIOD than PERIOD [on ISSUE]           (or: less cohesive)
+  BLOC more cohesive than BLOC [PERIOD] [on ISSUE]
   top K closest to A [PERIOD] [on ISSUE] [measure M]         (or: top K furthest from A)
+  A isolated [PERIOD] [on ISSUE]                             (or: A not isolated)
+  A neutral between B and C [PERIOD] [on ISSUE] [margin X] [measure M]
 PERIOD: in 2025 | in 2015-2020 | since 2025-01-20 | between 2020-01-01 and 2024-12-31 |
-        from 2021-01-20 to 2025-01-19 | in session 79
+        from 2021-01-20 to 2025-01-19 | in session 79 | now (the latest 12 months)
+ISSUE: a Voeten code (hr, me, nu, di, co, ec) or name, or topic WORD (titles, agenda, subjects)
 examples:
   USA closer to RUS than to EU in 2025 on hr measure kappa
   USA moved toward RUS since 2025-01-20 relative to EU
@@ -67,19 +73,23 @@ class ClaimSyntaxError(ClaimError):
 
 
 # ------------------------------------------------------------------------------------ periods
-PeriodKind = Literal["year", "years", "since", "between", "session", "latest"]
+PeriodKind = Literal["year", "years", "since", "between", "session", "latest", "now"]
 
 
 @dataclass(frozen=True)
 class Period:
     """The time a claim is about. ``start``/``end`` are inclusive days; ``since`` has no end
     (the last recorded vote), ``session`` only a session number, ``latest`` (no period given)
-    means the latest calendar year with recorded votes."""
+    means the latest complete calendar year of the data, ``now`` the latest 12 months of data.
+
+    ``label`` is how a reader wrote it (``"under Biden"``, ``"since the invasion of
+    Ukraine"``); it is shown beside the dates and does not take part in equality."""
 
     kind: PeriodKind
     start: date | None = None
     end: date | None = None
     session: int | None = None
+    label: str | None = field(default=None, compare=False)
 
     @classmethod
     def year(cls, y: int) -> Period:
@@ -114,6 +124,26 @@ class Period:
     def latest(cls) -> Period:
         return cls("latest")
 
+    @classmethod
+    def now(cls) -> Period:
+        return cls("now")
+
+    def labelled(self, label: str | None) -> Period:
+        """The same period with a reader's ``label``."""
+        return dataclasses.replace(self, label=label)
+
+    @property
+    def described(self) -> str:
+        """The reader's label with the dates (``under Biden (2021-01-20 to 2025-01-19)``), or
+        :attr:`bare`."""
+        if not self.label:
+            return self.bare
+        if self.kind in ("now", "latest"):
+            return self.label
+        if self.kind == "since":
+            return f"{self.label} (from {self.start})"
+        return f"{self.label} ({self.bare})"
+
     @property
     def bare(self) -> str:
         """Short label: ``2025``, ``2015-2020``, ``since 2025-01-20``, ``2021-01-20 to
@@ -130,7 +160,9 @@ class Period:
             return f"{self.start} to {self.end}"
         if self.kind == "session":
             return f"session {self.session}"
-        return "latest year"
+        if self.kind == "now":
+            return "now"
+        return "latest complete year"
 
     @property
     def text(self) -> str:
@@ -141,12 +173,14 @@ class Period:
             return self.bare
         if self.kind == "between":
             return f"from {self.start} to {self.end}"
+        if self.kind == "now":
+            return "now"
         return ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "start": None if self.start is None else str(self.start),
                 "end": None if self.end is None else str(self.end), "session": self.session,
-                "label": self.bare}
+                "label": self.bare, "written": self.label}
 
 
 def _day(value: Any, side: Literal["start", "end"]) -> date:
@@ -174,6 +208,7 @@ _PERIOD_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("between", _IN + rf"(?:the\s+period\s+)?from\s+(?P<d1>{_DATE})\s+"
          rf"(?:to|until|till|through)\s+(?P<d2>{_DATE})"),
         ("years", _IN + r"(?P<y1>\d{4})\s*(?:-|to)\s*(?P<y2>\d{4})(?![\d-])"),
+        ("now", r"(?:now|today|currently|at\s+present)"),
         ("year", _IN + r"(?P<y>\d{4})(?![\d-])"),
     )
 )
@@ -193,6 +228,8 @@ def _period_from_match(kind: str, m: re.Match[str]) -> Period:
         return Period.between(g["d1"], g["d2"])
     if kind == "years":
         return Period.years(int(g["y1"]), int(g["y2"]))
+    if kind == "now":
+        return Period.now()
     return Period.year(int(g["y"]))
 
 
@@ -229,10 +266,12 @@ def parse_period(text: str) -> Period:
 
 
 # ------------------------------------------------------------------------------------- claims
-def _opt(issue: str | None, measure: str | None) -> str:
+def _opt(issue: str | None, measure: str | None, topic: str | None = None) -> str:
     parts = []
     if issue:
         parts.append(f"on {issue}")
+    if topic:
+        parts.append(f"on topic {topic}")
     if measure:
         parts.append(f"measure {measure}")
     return (" " + " ".join(parts)) if parts else ""
@@ -253,13 +292,14 @@ class CloserClaim:
     issue: str | None = None
     measure: str | None = None
     direction: int = 1
+    topic: str | None = None
     kind: ClassVar[str] = "closer"
 
     def __str__(self) -> str:
         rel = "closer to" if self.direction > 0 else "further from"
         than = "than to" if self.direction > 0 else "than from"
         return _join(self.a, rel, self.b, than, self.c, self.period.text) \
-            + _opt(self.issue, self.measure)
+            + _opt(self.issue, self.measure, self.topic)
 
 
 @dataclass(frozen=True)
@@ -276,6 +316,7 @@ class MovedClaim:
     issue: str | None = None
     measure: str | None = None
     direction: int = 1
+    topic: str | None = None
     kind: ClassVar[str] = "moved"
 
     def __str__(self) -> str:
@@ -286,18 +327,22 @@ class MovedClaim:
                 else f"compared with {self.before.bare}"
         rel = f"relative to {self.reference}" if self.reference else ""
         return _join(self.a, verb, self.b, self.after.text, before, rel) \
-            + _opt(self.issue, self.measure)
+            + _opt(self.issue, self.measure, self.topic)
 
 
 @dataclass(frozen=True)
 class CohesionClaim:
-    """``bloc`` was more cohesive in ``period`` than in ``than`` (``direction=-1``: less)."""
+    """``bloc`` was more cohesive in ``period`` than in ``than`` (``direction=-1``: less);
+    ``than=None``: the window of the same length just before. With ``other`` (a second bloc),
+    ``bloc`` is more cohesive than ``other`` in ``period`` (``than`` unused)."""
 
     bloc: str
     period: Period
-    than: Period
+    than: Period | None = None
     issue: str | None = None
     direction: int = 1
+    other: str | None = None
+    topic: str | None = None
     kind: ClassVar[str] = "cohesion"
 
     @property
@@ -306,8 +351,11 @@ class CohesionClaim:
 
     def __str__(self) -> str:
         word = "more cohesive" if self.direction > 0 else "less cohesive"
-        than = self.than.text or self.than.bare
-        return _join(self.bloc, word, self.period.text, "than", than) + _opt(self.issue, None)
+        if self.other is not None:
+            return _join(self.bloc, word, "than", self.other, self.period.text) \
+                + _opt(self.issue, None, self.topic)
+        than = "" if self.than is None else "than " + (self.than.text or self.than.bare)
+        return _join(self.bloc, word, self.period.text, than) + _opt(self.issue, None, self.topic)
 
 
 @dataclass(frozen=True)
@@ -320,15 +368,67 @@ class RankingClaim:
     issue: str | None = None
     measure: str | None = None
     direction: int = 1
+    topic: str | None = None
     kind: ClassVar[str] = "ranking"
 
     def __str__(self) -> str:
         word = "closest to" if self.direction > 0 else "furthest from"
         return _join(f"top {self.k}", word, self.anchor, self.period.text) \
-            + _opt(self.issue, self.measure)
+            + _opt(self.issue, self.measure, self.topic)
 
 
-Claim = CloserClaim | MovedClaim | CohesionClaim | RankingClaim
+@dataclass(frozen=True)
+class IsolationClaim:
+    """State ``a`` is isolated in ``period``: on the votes where it voted Yes or No, more than
+    ``threshold`` of the other members voted against it (``direction=-1``: not isolated, the
+    majority at least neutral towards it)."""
+
+    a: str
+    period: Period = field(default_factory=Period.latest)
+    issue: str | None = None
+    direction: int = 1
+    topic: str | None = None
+    threshold: float = 0.5
+    kind: ClassVar[str] = "isolation"
+
+    @property
+    def measure(self) -> str | None:
+        return None
+
+    def __str__(self) -> str:
+        word = "isolated" if self.direction > 0 else "not isolated"
+        return _join(self.a, word, self.period.text) + _opt(self.issue, None, self.topic)
+
+
+@dataclass(frozen=True)
+class NeutralityClaim:
+    """``a`` is neutral between ``b`` and ``c``: the paired difference m(a, b) − m(a, c) lies
+    within ``±margin`` (an equivalence test: two one-sided tests)."""
+
+    a: str
+    b: str
+    c: str
+    period: Period = field(default_factory=Period.latest)
+    issue: str | None = None
+    measure: str | None = None
+    topic: str | None = None
+    margin: float = 0.05
+    kind: ClassVar[str] = "neutrality"
+
+    @property
+    def direction(self) -> int:
+        return 0
+
+    def __str__(self) -> str:
+        margin = "" if self.margin == 0.05 else f"margin {self.margin:g}"
+        return _join(self.a, "neutral between", self.b, "and", self.c, self.period.text,
+                     margin) + _opt(self.issue, self.measure, self.topic)
+
+
+Claim = (CloserClaim | MovedClaim | CohesionClaim | RankingClaim | IsolationClaim
+         | NeutralityClaim)
+CLAIM_TYPES = (CloserClaim, MovedClaim, CohesionClaim, RankingClaim, IsolationClaim,
+               NeutralityClaim)
 
 
 def _claim_dict(claim: Claim) -> dict[str, Any]:
@@ -340,14 +440,28 @@ def _claim_dict(claim: Claim) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------ parsing
-_PSTART = r"(?:(?:in|during|since|after|between|from|session|over)\b|\d)"
+_PSTART = r"(?:(?:in|during|since|after|between|from|session|over|now|today|currently)\b|\d)"
 _STOP = (r"(?=\s+(?:on|about|regarding|measure|using|relative|in|during|since|after|between|"
-         r"from|session|over|than|compared|versus|vs)\b|\s+\d|$)")
+         r"from|session|over|than|compared|versus|vs|now|today|currently|margin)\b|\s+\d|$)")
 _RX_MEASURE = re.compile(r"\s+(?:(?:with|by|using)\s+(?:the\s+)?)?measure\s+(?P<m>[\w-]+)"
                          r"|\s+using\s+(?:the\s+)?(?P<m2>[\w-]+)", re.IGNORECASE)
 _RX_ISSUE = re.compile(r"\s+(?:on|about|regarding)\s+(?:the\s+)?(?:issue\s+(?:of\s+)?)?"
                        r"(?P<issue>.+?)" + _STOP, re.IGNORECASE)
 _RX_RELATIVE = re.compile(r"\s+relative\s+to\s+(?P<ref>.+?)" + _STOP, re.IGNORECASE)
+_RX_TOPIC = re.compile(r"\s+(?:on|about|regarding)\s+topic\s+(?P<topic>.+?)" + _STOP,
+                       re.IGNORECASE)
+_RX_MARGIN = re.compile(r"\s+(?:with\s+)?margin\s+(?P<margin>\d*\.?\d+)" + _STOP, re.IGNORECASE)
+_RX_ISOLATED = re.compile(
+    r"^(?P<a>.+?)\s+(?:(?:is|was|are|were|has\s+been|have\s+been|became|remains|remained)\s+)?"
+    rf"(?P<neg>not\s+)?isolated(?:\s+(?P<tail>{_PSTART}.*|now))?$", re.IGNORECASE)
+_RX_NEUTRAL = re.compile(
+    r"^(?P<a>.+?)\s+(?:(?:is|was|are|were|has\s+been|have\s+been|stayed|stays|remained|remains)"
+    r"\s+)?neutral\s+between\s+(?P<b>.+?)\s+and\s+(?P<c>.+?)"
+    rf"(?:\s+(?P<tail>{_PSTART}.*|now))?$", re.IGNORECASE)
+_RX_COHESION_OTHER = re.compile(
+    r"^(?P<a>.+?)\s+(?:(?:is|was|were|are|has\s+been|have\s+been|became|grew|got)\s+)?"
+    r"(?P<dir>more|less)\s+(?:cohesive|united|unified)\s+than\s+(?P<b>(?!in\b|during\b|since\b)"
+    rf"[^\d].*?)(?:\s+(?P<tail>{_PSTART}.*|now))?$", re.IGNORECASE)
 _RX_CLOSER = re.compile(
     r"^(?P<a>.+?)\s+(?:(?:is|was|are|were|has\s+been|have\s+been|stands?|stood|votes?|voted)"
     r"\s+)?(?:(?:much|significantly|clearly)\s+)?(?P<dir>closer|nearer|more\s+aligned|further|"
@@ -397,13 +511,18 @@ def _measure_name(name: str) -> str:
     return m
 
 
-def _issue(name: str) -> str:
+def _issue(name: str) -> tuple[str | None, str | None]:
+    """``(issue, topic)`` from the words after ``on``: a Voeten issue, else a default keyword
+    topic (:data:`comity.world.topics.TOPICS`); anything else is an error naming both."""
     try:
         code = issue_code(name)
     except AlignmentError as exc:
-        raise ClaimSyntaxError(str(exc), candidates=list(ISSUES)) from None
-    assert code is not None
-    return code
+        found = find_topic(name)
+        if found is not None:
+            return None, found.key
+        raise ClaimSyntaxError(f"{exc}; or a keyword topic ({', '.join(TOPICS)}), or any word "
+                               f"as 'on topic WORD'", candidates=list(ISSUES)) from None
+    return code, None
 
 
 def _strip_the(token: str) -> str:
@@ -453,7 +572,7 @@ def parse_claim(text: str | Claim, *,
     may be named. Raises :class:`ClaimSyntaxError`, :class:`~comity.errors.UnknownStateError`
     or :class:`~comity.errors.UnknownBlocError` (with ``candidates``).
     """
-    if isinstance(text, (CloserClaim, MovedClaim, CohesionClaim, RankingClaim)):
+    if isinstance(text, CLAIM_TYPES):
         return text
     raw = str(text)
     extra = _extra_blocs(blocs_file)
@@ -462,10 +581,19 @@ def parse_claim(text: str | Claim, *,
         raise _syntax(raw, "the claim is empty")
     m_meas, t = _take(_RX_MEASURE, t)
     measure = None if m_meas is None else _measure_name(m_meas.group("m") or m_meas.group("m2"))
+    m_top, t = _take(_RX_TOPIC, t)
+    topic_key = None if m_top is None else world_topic(m_top.group("topic")).key
+    m_mar, t = _take(_RX_MARGIN, t)
+    margin = None if m_mar is None else float(m_mar.group("margin"))
     m_iss, t = _take(_RX_ISSUE, t)
-    issue = None if m_iss is None else _issue(m_iss.group("issue"))
+    issue = None
+    if m_iss is not None:
+        issue, topic2 = _issue(m_iss.group("issue"))
+        topic_key = topic_key or topic2
     m_rel, t = _take(_RX_RELATIVE, t)
     reference = None if m_rel is None else m_rel.group("ref")
+    if margin is not None and not _RX_NEUTRAL.match(t):
+        raise _syntax(raw, "'margin' belongs to a neutrality claim")
 
     def periods(tail: str | None) -> list[Period]:
         return [] if not tail else _scan_periods(tail)
@@ -487,7 +615,7 @@ def parse_claim(text: str | Claim, *,
         d = -1 if m.group("dir").casefold().split()[0] in ("furthest", "farthest", "least") \
             else 1
         return RankingClaim(anchor=_canon(a), k=k, period=ps[0] if ps else Period.latest(),
-                            issue=issue, measure=measure, direction=d)
+                            issue=issue, measure=measure, direction=d, topic=topic_key)
     m = _RX_CLOSER.match(t)
     if m:
         no_reference("closer")
@@ -499,7 +627,7 @@ def parse_claim(text: str | Claim, *,
         d = -1 if m.group("dir").casefold().split()[0] in ("further", "farther", "less") else 1
         return CloserClaim(a=_canon(pa), b=_canon(pb), c=_canon(pc),
                            period=ps[0] if ps else Period.latest(), issue=issue,
-                           measure=measure, direction=d)
+                           measure=measure, direction=d, topic=topic_key)
     m = _RX_MOVED.match(t)
     if m:
         ps = periods(m.group("tail"))
@@ -519,7 +647,52 @@ def parse_claim(text: str | Claim, *,
         before = ps[1] if len(ps) > 1 else None
         _check_order(ps[0], before)
         return MovedClaim(a=_canon(pa), b=_canon(pb), after=ps[0], before=before,
-                          reference=ref, issue=issue, measure=measure, direction=d)
+                          reference=ref, issue=issue, measure=measure, direction=d,
+                          topic=topic_key)
+    m = _RX_NEUTRAL.match(t)
+    if m:
+        no_reference("neutrality")
+        ps = periods(m.group("tail"))
+        if len(ps) > 1:
+            raise _syntax(raw, "a neutrality claim is about one period")
+        pa, pb, pc = (_party(m.group(g), extra) for g in ("a", "b", "c"))
+        _distinct([pa, pb, pc], "the claim")
+        if margin is not None and not 0 < margin < 1:
+            raise ClaimError(f"margin {margin:g}: expected a number between 0 and 1")
+        return NeutralityClaim(a=_canon(pa), b=_canon(pb), c=_canon(pc),
+                               period=ps[0] if ps else Period.latest(), issue=issue,
+                               measure=measure, topic=topic_key,
+                               margin=0.05 if margin is None else margin)
+    m = _RX_ISOLATED.match(t)
+    if m:
+        no_reference("isolation")
+        if measure is not None:
+            raise ClaimError("an isolation claim uses the share of members voting against the "
+                             "state; 'measure' does not apply")
+        ps = periods(m.group("tail"))
+        if len(ps) > 1:
+            raise _syntax(raw, "an isolation claim is about one period")
+        pa = _party(m.group("a"), extra)
+        if pa.is_bloc:
+            raise ClaimError(f"{pa.token!r} is a bloc; isolation is measured for states")
+        return IsolationClaim(a=_canon(pa), period=ps[0] if ps else Period.latest(),
+                              issue=issue, topic=topic_key,
+                              direction=-1 if m.group("neg") else 1)
+    m = _RX_COHESION_OTHER.match(t)
+    if m:
+        no_reference("cohesion")
+        if measure is not None:
+            raise ClaimError("a cohesion claim uses the Hix–Noury–Roland agreement index; "
+                             "'measure' does not apply")
+        ps = periods(m.group("tail"))
+        if len(ps) > 1:
+            raise _syntax(raw, "two blocs are compared in one period")
+        bloc, other = _bloc_party(m.group("a"), extra), _bloc_party(m.group("b"), extra)
+        _distinct([bloc, other], "the claim")
+        return CohesionClaim(bloc=_canon(bloc), other=_canon(other),
+                             period=ps[0] if ps else Period.latest(), issue=issue,
+                             topic=topic_key,
+                             direction=-1 if m.group("dir").casefold() == "less" else 1)
     m = _RX_COHESION.match(t)
     if m:
         no_reference("cohesion")
@@ -527,12 +700,14 @@ def parse_claim(text: str | Claim, *,
             raise ClaimError("a cohesion claim uses the Hix–Noury–Roland agreement index; "
                              "'measure' does not apply")
         ps = periods(m.group("tail"))
-        if len(ps) != 2:
+        if len(ps) not in (1, 2):
             raise _syntax(raw, "a cohesion claim compares two periods: "
                           "'more cohesive in 2024 than in 2014'")
         bloc = _bloc_party(m.group("a"), extra)
-        return CohesionClaim(bloc=_canon(bloc), period=ps[0], than=ps[1], issue=issue,
-                             direction=-1 if m.group("dir").casefold() == "less" else 1)
+        return CohesionClaim(bloc=_canon(bloc), period=ps[0],
+                             than=ps[1] if len(ps) == 2 else None, issue=issue,
+                             direction=-1 if m.group("dir").casefold() == "less" else 1,
+                             topic=topic_key)
     raise _syntax(raw)
 
 

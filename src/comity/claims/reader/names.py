@@ -91,10 +91,8 @@ def _index() -> dict[str, tuple[str, ...]]:
         if len(codes) > 1 and dated:
             # a dated spelling ("Russia": the USSR before 1991-12-24) reads as its default
             # meaning; the evaluation applies lineage by date
-            try:
+            with contextlib.suppress(Exception):  # ambiguous: keep every meaning
                 codes = [st.lookup(str(spelling))]
-            except Exception:
-                pass
         for c in codes:
             _add(idx, str(spelling), c)
     gaz: dict[str, list[str]] = {}

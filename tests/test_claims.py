@@ -175,8 +175,10 @@ def test_parse_errors_list_candidates_and_forms() -> None:
         parse_claim("USA closer to RUS than to EU in 20x5")
     with pytest.raises(ClaimSyntaxError, match="needs a period"):
         parse_claim("USA moved toward RUS")
-    with pytest.raises(ClaimSyntaxError, match="compares two periods"):
-        parse_claim("EU more cohesive in 2024")
+    with pytest.raises(ClaimSyntaxError, match="cannot read the claim"):
+        parse_claim("EU more cohesive")
+    # one period: compared with the window of the same length just before (issue 14)
+    assert parse_claim("EU more cohesive in 2024").than is None
     with pytest.raises(ClaimSyntaxError, match="relative to"):
         parse_claim("USA closer to RUS than to EU in 2025 relative to CHN")
     with pytest.raises(ClaimError, match="same party twice"):
@@ -461,13 +463,20 @@ def test_outputs(closer_panel: Panel, tmp_path: Path) -> None:
     assert r.n == 15  # the odd resolutions are coded hr
     text = r.summary()
     assert text.splitlines()[0].startswith("Claim: United States (USA) closer to Canada")
-    assert "Verdict: SUPPORTED" in text and "95% CI" in text and "n = 15" in text
+    # the five measures do not all agree here, so the verdict line says so (issue 14)
+    assert r.verdict == "supported" and r.headline == "measure-dependent"
+    per = "; ".join(f"{m}: {v}" for m, v in r.by_measure.items())
+    assert f"Verdict: MEASURE-DEPENDENT ({per}); under agreement: supported" in text
+    assert "95% CI" in text and "n = 15" in text
     assert "agreement" in text.lower() and "2000-01-01 to 2000-12-31" in text
     d = r.to_dict()
     json.dumps(d, allow_nan=False)
     assert set(d) == {"claim", "sentence", "verdict", "effect", "lo", "hi", "ci", "n",
                       "measure", "period", "parties", "components", "counts", "robustness",
-                      "evidence", "query", "notes"}
+                      "evidence", "query", "notes", "headline", "verdicts_by_measure",
+                      "explanation", "measure_definition"}
+    assert d["headline"] == "measure-dependent" and d["explanation"] is None
+    assert d["measure_definition"].startswith("1 − |vote difference|/2")
     assert d["claim"]["kind"] == "closer" and d["claim"]["period"]["label"] == "2000"
     assert d["evidence"][0]["date"].startswith("2000-")
     f = r.to_frame()

@@ -205,9 +205,10 @@ class _Query:
     important: bool | None
     search: str | None
     strict: bool
+    topic: tuple[str, ...] | None = None
 
     def describe(self) -> dict[str, Any]:
-        return {
+        out = {
             "body": self.body if self.body != "BOTH" else "both",
             "start": None if self.lo is None else self.lo.date().isoformat(),
             "end": None if self.hi is None else self.hi.date().isoformat(),
@@ -217,11 +218,15 @@ class _Query:
             "search": self.search,
             "strict": self.strict,
         }
+        if self.topic is not None:  # only for keyword topics (claims), so other keys stay
+            out["topic"] = list(self.topic)
+        return out
 
 
 def _query(
     *, body: str | None, start: Any, end: Any, session: int | Sequence[int] | None,
     issue: str | None, important: bool | None, search: str | None, strict: bool,
+    topic: Sequence[str] | None = None,
 ) -> _Query:
     lo, hi = _bound(start, "start"), _bound(end, "end")
     if lo is not None and hi is not None and lo > hi:
@@ -234,7 +239,8 @@ def _query(
         sessions = tuple(int(s) for s in session)
     return _Query(body=_body(body), lo=lo, hi=hi, session=sessions, issue=issue_code(issue),
                   important=None if important is None else bool(important),
-                  search=search or None, strict=bool(strict))
+                  search=search or None, strict=bool(strict),
+                  topic=tuple(topic) if topic else None)
 
 
 # ----------------------------------------------------------------------------------- data
@@ -276,6 +282,14 @@ def _filter_panel(panel: Panel, q: _Query) -> Panel:
                 hit |= res[col].astype(str).str.contains(q.search, case=False, regex=False)\
                     .to_numpy()
         m &= hit
+    if q.topic:
+        hit = np.zeros(len(res), dtype=bool)
+        for col in ("title", "agenda", "subjects"):
+            if col in res.columns:
+                text = res[col].fillna("").astype(str)
+                for word in q.topic:
+                    hit |= text.str.contains(word, case=False, regex=False).to_numpy()
+        m &= hit
     return panel if m.all() else panel.select_resolutions(m)
 
 
@@ -309,7 +323,8 @@ def _load(store: Any, panel: Panel | None, rows: Sequence[str] | None, q: _Query
         p = s.panel(
             body=q.body, start=None if q.lo is None else q.lo.date().isoformat(),
             end=None if q.hi is None else q.hi.date().isoformat(), session=q.session,
-            issue=q.issue, important=q.important, search=q.search, states=wanted,
+            issue=q.issue, important=q.important, search=q.search, topic=q.topic,
+            states=wanted,
             strict=q.strict, predicted_issues=predicted_issues,
         )
     finally:

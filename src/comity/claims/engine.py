@@ -62,10 +62,11 @@ class _Ctx:
     """The data a claim is evaluated on: a store (opened once) or an in-memory panel."""
 
     def __init__(self, store: Any, panel: Panel | None, body: str, issue: str | None,
-                 extra: dict[str, Bloc] | None) -> None:
+                 extra: dict[str, Bloc] | None, topic: tuple[str, ...] | None = None) -> None:
         self.panel = panel
         self.body = _body(body)
         self.issue = issue
+        self.topic = topic
         self.extra = extra
         self.store: Any = None
         self.owned = False
@@ -80,37 +81,64 @@ class _Ctx:
 
     def load(self, rows: Sequence[str] | None, win: _Window, strict: bool = False) -> Panel:
         q = _query(body=self.body, start=win.start, end=win.end, session=win.session,
-                   issue=self.issue, important=None, search=None, strict=strict)
+                   issue=self.issue, important=None, search=None, strict=strict,
+                   topic=self.topic)
         return _load(self.store, self.panel, None if rows is None else list(rows), q)
 
-    def last_date(self) -> pd.Timestamp | None:
-        """The date of the last recorded vote of the body (any issue)."""
-        if self._have_last:
+    def last_date(self, body: str | None = None) -> pd.Timestamp | None:
+        """The date of the last recorded vote of the body (any issue; ``body``: another
+        body than the claim's)."""
+        b = self.body if body is None else body
+        if b == self.body and self._have_last:
             return self._last
         if self.panel is not None:
             res = self.panel.resolutions
-            if self.body != "BOTH" and "body" in res.columns:
-                res = res[res["body"].astype(str).str.upper() == self.body]
+            if b != "BOTH" and "body" in res.columns:
+                res = res[res["body"].astype(str).str.upper() == b]
             d = pd.to_datetime(res["date"]).max() if len(res) else None
         else:
-            where = "adoption = 'recorded'" + ("" if self.body == "BOTH"
-                                               else f" AND body = '{self.body}'")
-            got = self.store.query(f"SELECT max(date) AS d FROM resolutions WHERE {where}")
+            where = "adoption = 'recorded'" + ("" if b == "BOTH" else " AND body = ?")
+            got = self.store.query(f"SELECT max(date) AS d FROM resolutions WHERE {where}",
+                                   [] if b == "BOTH" else [b])
             d = got["d"].iloc[0] if len(got) else None
         last = None if d is None or pd.isna(d) else pd.Timestamp(d).normalize()
-        self._last, self._have_last = last, True
+        if b == self.body:
+            self._last, self._have_last = last, True
         return last
+
+    def symbols(self) -> set[str]:
+        """The symbols of every recorded vote the data holds (for the known-holes notes)."""
+        if self.panel is not None:
+            return set(self.panel.resolutions.get("symbol", pd.Series(dtype=str)).astype(str))
+        got = self.store.query("SELECT DISTINCT symbol FROM resolutions WHERE symbol IS NOT "
+                               "NULL")
+        return set(got["symbol"].astype(str))
+
+
+LATEST_DAYS = 365
+"""'now': the latest 12 months of data (365 days ending on the last recorded vote)."""
+
+
+def latest_complete_year(last: pd.Timestamp) -> int:
+    """The latest calendar year whose votes are all in: the year of the last recorded vote
+    when that vote is from December (the Assembly's main part ends in December), else the year
+    before. A partial year is never the silent default."""
+    return int(last.year) if last.month == 12 else int(last.year) - 1
 
 
 def _window(period: Period, ctx: _Ctx, role: str) -> _Window:
     if period.kind == "session":
         return _Window(role, period.bare, None, None, period.session)
-    if period.kind == "latest":
+    if period.kind in ("latest", "now"):
         last = ctx.last_date()
         if last is None:
             raise ClaimError("the store holds no recorded votes")
-        y = last.year
-        return _Window(role, str(y), pd.Timestamp(y, 1, 1), pd.Timestamp(y, 12, 31))
+        if period.kind == "now":
+            start = last - pd.Timedelta(days=LATEST_DAYS - 1)
+            return _Window(role, f"now: {start.date()} to {last.date()}", start, last)
+        y = latest_complete_year(last)
+        return _Window(role, f"{y} (latest complete year)", pd.Timestamp(y, 1, 1),
+                       pd.Timestamp(y, 12, 31))
     assert period.start is not None
     start = pd.Timestamp(period.start)
     if period.kind == "since":

@@ -125,6 +125,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from comity.analysis.isolation import isolation
 from comity.analysis.measures import (
     MEASURES,
     _check_options,
@@ -176,12 +177,15 @@ from comity.claims.evidence import (
     record_link,
 )
 from comity.claims.grammar import (
+    CLAIM_TYPES,
     Claim,
     ClaimError,
     ClaimSyntaxError,
     CloserClaim,
     CohesionClaim,
+    IsolationClaim,
     MovedClaim,
+    NeutralityClaim,
     Period,
     RankingClaim,
     _bloc_party,
@@ -198,6 +202,8 @@ from comity.claims.result import (
 from comity.errors import UnknownStateError
 from comity.store.panel import ABSENT, ABSTAIN, NO, NONMEMBER, YES, Panel
 from comity.world.blocs import Bloc
+from comity.world.holes import known_holes
+from comity.world.topics import topic as world_topic
 
 if TYPE_CHECKING:
 
@@ -249,8 +255,7 @@ def evaluate(
     """
     _check_options(bootstrap, ci, min_votes)
     extra = _extra_blocs(blocs_file)
-    if not isinstance(claim_or_text, (str, CloserClaim, MovedClaim, CohesionClaim,
-                                      RankingClaim)):
+    if not isinstance(claim_or_text, (str, *CLAIM_TYPES)):
         raise ClaimError(f"not a claim: {claim_or_text!r}")
     claim = parse_claim(claim_or_text, blocs_file=extra)
     if isinstance(claim, CohesionClaim):
@@ -258,13 +263,17 @@ def evaluate(
             raise ClaimError("a cohesion claim uses the Hix–Noury–Roland agreement index; "
                              f"measure {measure!r} does not apply")
         m = "cohesion"
+    elif isinstance(claim, IsolationClaim):
+        m = "opposed"
     else:
         m = _measure_name(measure or claim.measure or "agreement")
     if top_evidence is not None and int(top_evidence) < 0:
         raise ClaimError(f"top_evidence must be >= 0 or None, got {top_evidence!r}")
     opts = _Opts(int(bootstrap), seed, float(ci), int(min_votes),
                  None if top_evidence is None else int(top_evidence))
-    ctx = _Ctx(store, panel, body, claim.issue, extra)
+    topic = None if claim.topic is None else world_topic(claim.topic)
+    ctx = _Ctx(store, panel, body, claim.issue, extra,
+               None if topic is None else topic.keywords)
     source = {"store": store, "panel": panel, "extra": extra, "body": ctx.body}
     try:
         with _one_blas_thread():
@@ -274,12 +283,25 @@ def evaluate(
                 out = _eval_moved(claim, ctx, m, opts)
             elif isinstance(claim, CohesionClaim):
                 out = _eval_cohesion(claim, ctx, opts)
+            elif isinstance(claim, IsolationClaim):
+                out = _eval_isolation(claim, ctx, opts)
+            elif isinstance(claim, NeutralityClaim):
+                out = _eval_neutrality(claim, ctx, m, opts)
             else:
                 out = _eval_ranking(claim, ctx, m, opts)
+        holes = _hole_notes(out, ctx)
     finally:
         ctx.close()
-    notes = list(out.notes)
+    notes = list(out.notes) + holes
+    if topic is not None:
+        notes.append(f"topic {topic.name}: votes whose title, agenda item or subjects contain "
+                     + " or ".join(repr(k) for k in topic.keywords))
     for w in out.period.get("windows", []):
+        if str(w.get("label", "")).endswith("(latest complete year)"):
+            notes.append(f"no period given: the latest complete year of the data "
+                         f"({w['start']} to {w['end']})")
+        if str(w.get("label", "")).startswith("now:"):
+            notes.append(f"'now' is the latest 12 months of data ({w['start']} to {w['end']})")
         if w["resolutions"] == 0:
             text = f"no recorded {ctx.body} votes in the {w['role']} window ({w['label']})"
             if claim.issue:
@@ -294,7 +316,7 @@ def evaluate(
                          "its held-out F1)")
     query = {"measure": m, "bootstrap": opts.bootstrap, "seed": seed, "ci": opts.ci,
              "min_votes": opts.min_votes, "body": ctx.body if ctx.body != "BOTH" else "both",
-             "issue": claim.issue, "top_evidence": opts.top_evidence,
+             "issue": claim.issue, "topic": claim.topic, "top_evidence": opts.top_evidence,
              "blocs_file": None if blocs_file is None or isinstance(blocs_file, Mapping)
              else str(blocs_file)}
     return dataclasses.replace(out, query=query, notes=tuple(notes), _source=source)
@@ -409,16 +431,132 @@ def _eval_moved(claim: MovedClaim, ctx: _Ctx, m: str, opts: _Opts) -> ClaimResul
                           "abc")
 
 
+# --------------------------------------------------------------------- isolation, neutrality
+def _eval_isolation(claim: IsolationClaim, ctx: _Ctx, opts: _Opts) -> ClaimResult:
+    """Share of the other members voting against A's Yes/No (comity.analysis.isolation),
+    judged against ``threshold`` (a majority): effect = share − threshold."""
+    pa = _resolve(claim.a, ctx.extra)
+    if pa.is_bloc:
+        raise ClaimError(f"{claim.a} is a bloc; isolation is measured for states")
+    win = _window(claim.period, ctx, "claim")
+    p = ctx.load(None, win)
+    r = isolation(pa.code, panel=p, bootstrap=opts.bootstrap, seed=opts.seed, ci=opts.ci,
+                  threshold=claim.threshold, min_votes=opts.min_votes, body=ctx.body)
+    verdict = _verdict(r.effect, r.effect_lo, r.effect_hi, claim.direction, r.n,
+                       opts.min_votes)
+    ev = r.votes.copy()
+    if len(ev):
+        ev.insert(0, "rank", np.arange(1, len(ev) + 1))
+    main = {"effect": _f(r.effect), "lo": _f(r.effect_lo), "hi": _f(r.effect_hi), "n": r.n,
+            "verdict": verdict}
+    components = [{"window": "claim", "label": f"share of members opposing {pa.code}",
+                   "pair": "a", "value": _f(r.value), "lo": _f(r.lo), "hi": _f(r.hi),
+                   "n": r.n}]
+    for row in r.by_year.itertuples(index=False):
+        components.append({"window": f"year {int(row.year)}", "label": "by year",
+                           "pair": "a", "value": _f(row.opposed), "lo": _f(row.lo),
+                           "hi": _f(row.hi), "n": int(row.n)})
+    counts = {**{k: int(v) for k, v in r.counts.items()},
+              "shares": {k: _f(v) for k, v in r.shares.items()},
+              "threshold": claim.threshold}
+    return ClaimResult(
+        claim=claim, verdict=verdict, effect=float(r.effect), lo=float(r.effect_lo),
+        hi=float(r.effect_hi), n=int(r.n), measure="opposed",
+        period=_period_info([_window_info(win, p, int(r.n))]),
+        evidence=_with_links(ev, opts.top_evidence), counts=counts,
+        robustness={"measures": {"opposed": main}, "without_top5": None, "stable": True},
+        parties=(pa,), components=tuple(components))
+
+
+def tost_verdict(effect: float, lo: float, hi: float, margin: float, n: int,
+                 min_votes: int) -> str:
+    """Equivalence (two one-sided tests): *supported* when the whole interval lies within
+    ``±margin``, *contradicted* when it lies wholly outside it on one side, else
+    *inconclusive*; *insufficient data* below ``min_votes``."""
+    if n < min_votes:
+        return "insufficient data"
+    if not (np.isfinite(effect) and np.isfinite(lo) and np.isfinite(hi)):
+        return "inconclusive"
+    if -margin < lo and hi < margin:
+        return "supported"
+    if lo >= margin or hi <= -margin:
+        return "contradicted"
+    return "inconclusive"
+
+
+def _eval_neutrality(claim: NeutralityClaim, ctx: _Ctx, m: str, opts: _Opts) -> ClaimResult:
+    """A's alignment with B minus with C (paired, as a closer claim), judged by equivalence
+    within ``±margin``."""
+    closer = CloserClaim(claim.a, claim.b, claim.c, period=claim.period, issue=claim.issue,
+                         measure=claim.measure, topic=claim.topic)
+    res = _eval_closer(closer, ctx, m, opts)
+    table = {}
+    for mm, v in res.robustness.get("measures", {}).items():
+        table[mm] = {**v, "verdict": tost_verdict(
+            np.nan if v["effect"] is None else v["effect"],
+            np.nan if v["lo"] is None else v["lo"], np.nan if v["hi"] is None else v["hi"],
+            claim.margin, int(v["n"]), opts.min_votes)}
+    wo = res.robustness.get("without_top5")
+    if wo:
+        wo = {**wo, "verdict": tost_verdict(
+            np.nan if wo["effect"] is None else wo["effect"],
+            np.nan if wo["lo"] is None else wo["lo"],
+            np.nan if wo["hi"] is None else wo["hi"], claim.margin, int(wo["n"]),
+            opts.min_votes)}
+    verdict = table[m]["verdict"]
+    verdicts = [v["verdict"] for v in table.values()] + ([wo["verdict"]] if wo else [])
+    rob = {"measures": table, "without_top5": wo,
+           "stable": all(v == verdict for v in verdicts), "margin": claim.margin}
+    note = (f"neutral means the {round(opts.ci * 100)}% interval of the difference lies within "
+            f"±{claim.margin:g} (equivalence test)")
+    return dataclasses.replace(res, claim=claim, verdict=verdict, robustness=rob,
+                               notes=(*res.notes, note))
+
+
+def _hole_notes(res: ClaimResult, ctx: _Ctx) -> list[str]:
+    """Notes for the known holes of the data inside the claim's windows: recorded votes no
+    loaded source holds (:mod:`comity.world.holes`) and, for the Council, days after its
+    last loaded vote."""
+    out = []
+    loaded = set()
+    wins = res.period.get("windows", [])
+    for w in wins:
+        if not w.get("start") or not w.get("end"):
+            continue
+        for h in known_holes(ctx.body, w["start"], w["end"]):
+            if not loaded:
+                loaded = ctx.symbols()
+            if h.symbol not in loaded:
+                out.append(f"the {w['role']} window includes {h.symbol} ({h.date}), a recorded "
+                           f"vote that no loaded source holds ({h.note})")
+    if ctx.body in ("SC", "BOTH") and wins:
+        last = ctx.last_date("SC")
+        ends = [pd.Timestamp(w["end"]) for w in wins if w.get("end")]
+        if last is not None and ends and max(ends) > last:
+            out.append(f"Security Council votes are loaded up to {last.date()}; later ones are "
+                       "missing from this period")
+    return out
+
+
 # ---------------------------------------------------------------------------------- cohesion
 def _eval_cohesion(claim: CohesionClaim, ctx: _Ctx, opts: _Opts) -> ClaimResult:
     party = _bloc_party(claim.bloc, ctx.extra)
     assert party.bloc is not None
     w1 = _window(claim.period, ctx, "claim")
-    w2 = _window(claim.than, ctx, "than")
+    if claim.other is not None:
+        other = _bloc_party(claim.other, ctx.extra)
+        assert other.bloc is not None
+        specs = [(w1, party), (dataclasses.replace(w1, role="than"), other)]
+    else:
+        w2 = _window_before(claim.period, w1, ctx) if claim.than is None \
+            else _window(claim.than, ctx, "than")
+        w2 = dataclasses.replace(w2, role="than")
+        specs = [(w1, party), (w2, party)]
     data = []
-    for wdef in (w1, w2):
-        p = ctx.load(party.bloc.ever_members(), wdef)
-        v, mem, _ = _member_block(p, party.bloc, set())
+    for wdef, bp in specs:
+        assert bp.bloc is not None
+        p = ctx.load(bp.bloc.ever_members(), wdef)
+        v, mem, _ = _member_block(p, bp.bloc, set())
         counts = np.stack([((v == k) & mem).sum(axis=0) for k in (YES, ABSTAIN, NO)])
         total = counts.sum(axis=0)
         top = counts.max(axis=0) if p.n_resolutions else np.zeros(0, np.int64)
@@ -427,7 +565,7 @@ def _eval_cohesion(claim: CohesionClaim, ctx: _Ctx, opts: _Opts) -> ClaimResult:
         ok = total >= _MIN_MEMBERS
         codes, tied = bloc_position(v, mem)
         data.append((wdef, p, ai, ok, counts, codes, tied))
-    return _cohesion_result(claim, party, data, opts)
+    return _cohesion_result(claim, [bp for _, bp in specs], data, opts)
 
 
 def _cohesion_stats(data: list[tuple[Any, ...]], opts: _Opts) -> dict[str, Any]:
@@ -459,7 +597,7 @@ def _cohesion_stats(data: list[tuple[Any, ...]], opts: _Opts) -> dict[str, Any]:
             "effect_lo": lo, "effect_hi": hi}
 
 
-def _cohesion_result(claim: CohesionClaim, party: Party, data: list[tuple[Any, ...]],
+def _cohesion_result(claim: CohesionClaim, blocs: list[Party], data: list[tuple[Any, ...]],
                      opts: _Opts) -> ClaimResult:
     s = _cohesion_stats(data, opts)
     verdict = _verdict(s["effect"], s["effect_lo"], s["effect_hi"], claim.direction,
@@ -476,7 +614,7 @@ def _cohesion_result(claim: CohesionClaim, party: Party, data: list[tuple[Any, .
         con = con if i == 0 else -con
         df = _meta(p, cols)
         df.insert(0, "window", wdef.role)
-        side = _Side(party, codes, tied, counts)
+        side = _Side(blocs[i], codes, tied, counts)
         df["position"] = _labels(side, cols)
         df["members_yes"] = counts[0, cols]
         df["members_abstain"] = counts[1, cols]
@@ -521,7 +659,7 @@ def _cohesion_result(claim: CohesionClaim, party: Party, data: list[tuple[Any, .
         x = ai[ok]
         counts_out[wdef.role] = {"n": int(ok.sum()), "unanimous": int((x >= 1.0 - 1e-12).sum()),
                                  "split": int((x < 1.0 - 1e-12).sum())}
-        components.append({"window": wdef.role, "label": f"cohesion {party.code}",
+        components.append({"window": wdef.role, "label": f"cohesion {blocs[i].code}",
                            "pair": "bloc", "value": _f(s["values"][i]), "lo": _f(s["lo"][i]),
                            "hi": _f(s["hi"][i]), "n": int(s["n"][i])})
         infos.append(_window_info(wdef, p, int(s["n"][i])))
@@ -530,7 +668,8 @@ def _cohesion_result(claim: CohesionClaim, party: Party, data: list[tuple[Any, .
         claim=claim, verdict=verdict, effect=float(s["effect"]), lo=float(s["effect_lo"]),
         hi=float(s["effect_hi"]), n=int(sum(s["n"])), measure="cohesion",
         period=_period_info(infos), evidence=_with_links(ev, limit),
-        counts=counts_out, robustness=robustness, parties=(party,),
+        counts=counts_out, robustness=robustness,
+        parties=tuple(dict.fromkeys(blocs)),
         components=tuple(components))
 
 

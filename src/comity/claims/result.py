@@ -28,7 +28,9 @@ from comity.claims.grammar import (
     Claim,
     CloserClaim,
     CohesionClaim,
+    IsolationClaim,
     MovedClaim,
+    NeutralityClaim,
     RankingClaim,
     _canon,
     _claim_dict,
@@ -104,14 +106,74 @@ class ClaimResult:
                      f"{wins.get('before', '')})")
         elif isinstance(c, CohesionClaim):
             word = "more" if c.direction > 0 else "less"
-            text = (f"{n(c.bloc)} {word} cohesive {_when(wins.get('claim', ''))} than "
-                    f"{_when(wins.get('than', ''))}")
+            if c.other is not None:
+                text = (f"{n(c.bloc)} {word} cohesive than {n(c.other)} "
+                        f"{_when(wins.get('claim', ''))}")
+            else:
+                text = (f"{n(c.bloc)} {word} cohesive {_when(wins.get('claim', ''))} than "
+                        f"{_when(wins.get('than', ''))}")
+        elif isinstance(c, IsolationClaim):
+            word = "isolated" if c.direction > 0 else "not isolated (the majority at least " \
+                "neutral towards it)"
+            text = f"{n(c.a, True)} {word} {_when(wins.get('claim', ''))}"
+        elif isinstance(c, NeutralityClaim):
+            text = (f"{n(c.a, True)} neutral between {n(c.b, True)} and {n(c.c, True)} "
+                    f"{_when(wins.get('claim', ''))}")
         else:
             word = "closest to" if c.direction > 0 else "furthest from"
             text = f"top {c.k} states {word} {n(c.anchor, True)} {_when(wins.get('claim', ''))}"
         if c.issue:
             text += f", on {ISSUES.get(c.issue, c.issue)}"
+        if c.topic:
+            text += f", on {c.topic}"
         return " ".join(text.split())
+
+    # -- headline --------------------------------------------------------------------------
+    @property
+    def by_measure(self) -> dict[str, str]:
+        """The verdict under each measure (closer, moved, neutrality), else ``{}``."""
+        ms = self.robustness.get("measures", {}) or {}
+        return {m: v["verdict"] for m, v in ms.items()} if len(ms) > 1 else {}
+
+    @property
+    def headline(self) -> str:
+        """The verdict as the first line says it: ``measure-dependent`` when the five
+        measures do not agree (some support the claim and others do not), else
+        :attr:`verdict`."""
+        got = {v for v in self.by_measure.values() if v != "insufficient data"}
+        if self.verdict != "ranking" and len(got) > 1 and (
+                "supported" in got or "contradicted" in got):
+            return "measure-dependent"
+        return self.verdict
+
+    @property
+    def explanation(self) -> str | None:
+        """What moved, in words, for a moved claim (``USA–RUS fell 0.285 → 0.185 and
+        USA–EU fell 0.700 → 0.240: the gap narrowed by 0.380``); None otherwise."""
+        c = self.claim
+        if not isinstance(c, MovedClaim):
+            return None
+        by = {(x["window"], x["pair"]): x.get("value") for x in self.components}
+
+        def move(pair: str, who: str) -> str | None:
+            v0, v1 = by.get(("before", pair)), by.get(("after", pair))
+            if v0 is None or v1 is None:
+                return None
+            word = "rose" if v1 > v0 else "fell" if v1 < v0 else "stayed"
+            return f"{who} {word} {v0:.3f} → {v1:.3f}"
+
+        a = self._name(c.a)
+        ab = move("a-b", f"{a}–{self._name(c.b)}")
+        if c.reference is None:
+            return ab
+        ac = move("a-c", f"{a}–{self._name(c.reference)}")
+        if ab is None or ac is None:
+            return ab or ac
+        g0 = by[("before", "a-b")] - by[("before", "a-c")]
+        g1 = by[("after", "a-b")] - by[("after", "a-c")]
+        change = abs(g1) - abs(g0)
+        word = "narrowed" if change < 0 else "widened" if change > 0 else "did not change"
+        return f"{ab} and {ac}: the gap {word} by {abs(change):.3f}"
 
     # -- output ----------------------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
@@ -136,7 +198,10 @@ class ClaimResult:
         """JSON-safe (keys documented in :mod:`comity.cli.claims`)."""
         return _jsonable({
             "claim": _claim_dict(self.claim), "sentence": self.sentence(),
-            "verdict": self.verdict, "effect": self.effect, "lo": self.lo, "hi": self.hi,
+            "verdict": self.verdict, "headline": self.headline,
+            "verdicts_by_measure": self.by_measure, "explanation": self.explanation,
+            "measure_definition": MEASURE_DEFINITIONS.get(self.measure),
+            "effect": self.effect, "lo": self.lo, "hi": self.hi,
             "ci": self.query.get("ci"), "n": self.n, "measure": self.measure,
             "period": dict(self.period), "parties": [p.describe() for p in self.parties],
             "components": [dict(c) for c in self.components], "counts": dict(self.counts),
@@ -221,6 +286,28 @@ def _num(x: Any, signed: bool = False) -> str:
     return f"{v:+.3f}" if signed else f"{v:.3f}"
 
 
+MEASURE_DEFINITIONS = {
+    "identical": "share of identical votes among the votes both cast (Voeten's agreement "
+                 "score)",
+    "agreement": "1 − |vote difference|/2 with Y=1, A=2, N=3 (an abstention against a vote "
+                 "is half agreement)",
+    "S": "Signorino–Ritter S: 1 − 2·mean distance/2",
+    "kappa": "Cohen's kappa: agreement beyond what each state's own Y/A/N shares predict",
+    "pi": "Scott's pi: agreement beyond the two states' pooled Y/A/N shares",
+    "coincidence": "identical Yes/No votes ÷ (identical + opposite Yes/No votes), "
+                   "abstentions left out (State Department)",
+    "cohesion": "Hix–Noury–Roland agreement index of the bloc's members",
+    "opposed": "share of the other members voting against the state's Yes/No",
+}
+"""Each measure in one short phrase, for every place a result is reported in words."""
+
+_EXPLAIN_TOST = {
+    "supported": "the {ci}% bootstrap interval of the difference lies within ±{margin:g}",
+    "contradicted": "the {ci}% bootstrap interval of the difference lies outside ±{margin:g}",
+    "inconclusive": "the {ci}% bootstrap interval of the difference crosses ±{margin:g}",
+    "insufficient data": "fewer than {min_votes} shared votes",
+}
+
 _EXPLAIN = {
     "supported": "the {ci}% bootstrap interval of the effect lies entirely on the claimed side "
                  "of zero",
@@ -246,9 +333,21 @@ def _summary(res: ClaimResult) -> str:
                          f"[{_num(row.lo)}, {_num(row.hi)}], n={row.n}")
         return "\n".join(lines)
     why = _EXPLAIN[res.verdict].format(ci=ci, min_votes=q.get("min_votes"))
+    if isinstance(res.claim, NeutralityClaim):
+        why = _EXPLAIN_TOST[res.verdict].format(ci=ci, min_votes=q.get("min_votes"),
+                                                margin=res.claim.margin)
     if res.verdict == "inconclusive" and not np.isfinite(res.lo):
         why = "no usable bootstrap interval"
-    lines.append(f"Verdict: {res.verdict.upper()} ({why}).")
+    if res.headline == "measure-dependent":
+        per = "; ".join(f"{m}: {v}" for m, v in res.by_measure.items())
+        lines.append(f"Verdict: MEASURE-DEPENDENT ({per}); under {res.measure}: "
+                     f"{res.verdict} ({why}).")
+    else:
+        lines.append(f"Verdict: {res.verdict.upper()} ({why}).")
+    if res.measure in MEASURE_DEFINITIONS:
+        lines.append(f"Measure: {res.measure} = {MEASURE_DEFINITIONS[res.measure]}.")
+    if res.explanation:
+        lines.append(f"What moved ({res.measure}): {res.explanation}.")
     comps = res.components
     m = res.measure
     if isinstance(res.claim, CloserClaim) and len(comps) == 2:
@@ -277,6 +376,17 @@ def _summary(res: ClaimResult) -> str:
             text += (f" Change {_num(res.effect, True)} ({ci}% CI {_num(res.lo, True)} to "
                      f"{_num(res.hi, True)}).")
         lines.append(text)
+    elif isinstance(res.claim, IsolationClaim):
+        sh = res.counts.get("shares", {})
+        lines.append(f"Share of the other members voting against {res._name(res.claim.a)}'s "
+                     f"Yes/No: {_num(comps[0]['value'])} ({ci}% CI {_num(comps[0]['lo'])} to "
+                     f"{_num(comps[0]['hi'])}) against the threshold "
+                     f"{res.counts.get('threshold')} (abstained {_num(sh.get('abstained'))}, "
+                     f"absent {_num(sh.get('absent'))}, sided {_num(sh.get('sided'))}).")
+        years = [x for x in comps if x["label"] == "by year"]
+        if years:
+            lines.append("By year: " + ", ".join(
+                f"{x['window'][5:]} {_num(x['value'])} (n={x['n']})" for x in years) + ".")
     elif isinstance(res.claim, CohesionClaim):
         w = res.period["windows"]
         lines.append(f"Cohesion of {res._name(res.claim.bloc)} (Hix–Noury–Roland agreement "

@@ -690,6 +690,7 @@ class Store:
         issue: str | None = None,
         important: bool | None = None,
         search: str | None = None,
+        topic: Sequence[str] | None = None,
         states: Sequence[str] | None = None,
         strict: bool = False,
         include_amendments: bool = True,
@@ -700,7 +701,8 @@ class Store:
         ``issue`` slices by Voeten's codes and, where he has not coded a resolution (the
         newest sessions), by the classifier's stored predictions (``comity issues predict``;
         column ``issues_predicted`` of the result's resolutions) unless ``predicted_issues``
-        is False."""
+        is False. ``topic``: keywords (any of them) in the title, agenda item or subjects
+        (:mod:`comity.world.topics`)."""
         from comity.world import states as st
 
         where, params = ["r.adoption = 'recorded'"], []
@@ -726,6 +728,12 @@ class Store:
         if search:
             where.append("(r.title ILIKE ? OR r.symbol ILIKE ?)")
             params += [f"%{search}%"] * 2
+        if topic:
+            ors = []
+            for word in topic:
+                ors.append("(r.title ILIKE ? OR r.agenda ILIKE ? OR r.subjects ILIKE ?)")
+                params += [f"%{word}%"] * 3
+            where.append("(" + " OR ".join(ors) + ")")
         if not include_amendments:
             where.append("NOT r.amend AND NOT r.para")
         w = " AND ".join(where)

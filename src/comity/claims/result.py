@@ -128,12 +128,23 @@ class ClaimResult:
             text += f", on {c.topic}"
         return " ".join(text.split())
 
+    @property
+    def reading(self) -> str:
+        """The claim in template form as the reader shows it, with the body and measure:
+        ``USA closer to RUS than to EU, since 2025-01-20, GA, measure agreement``."""
+        from comity.claims.reader import reading_text
+
+        body = self.query.get("body", "GA")
+        return f"{reading_text(self.claim)}, {body}, measure {self.measure}"
+
     # -- headline --------------------------------------------------------------------------
     @property
     def by_measure(self) -> dict[str, str]:
         """The verdict under each measure (closer, moved, neutrality), else ``{}``."""
         ms = self.robustness.get("measures", {}) or {}
-        return {m: v["verdict"] for m, v in ms.items()} if len(ms) > 1 else {}
+        if len(ms) < 2 or not all(isinstance(v, Mapping) for v in ms.values()):
+            return {}  # a ranking lists states per measure, not verdicts
+        return {m: v["verdict"] for m, v in ms.items()}
 
     @property
     def headline(self) -> str:
@@ -198,6 +209,7 @@ class ClaimResult:
         """JSON-safe (keys documented in :mod:`comity.cli.claims`)."""
         return _jsonable({
             "claim": _claim_dict(self.claim), "sentence": self.sentence(),
+            "reading": self.reading,
             "verdict": self.verdict, "headline": self.headline,
             "verdicts_by_measure": self.by_measure, "explanation": self.explanation,
             "measure_definition": MEASURE_DEFINITIONS.get(self.measure),
@@ -223,7 +235,7 @@ class ClaimResult:
 
 def _when(label: str) -> str:
     """A window label as words: ``in 2025``, ``since 2025-01-20``, ``from D1 to D2``."""
-    if not label or label.startswith("since"):
+    if not label or label.startswith(("since", "now:")):
         return label
     if label.startswith("session"):
         return f"in {label}"

@@ -79,10 +79,15 @@ _COLOUR = {"supported": "green", "contradicted": "red", "inconclusive": "yellow"
 
 @app.command()
 def claim(
-    text: Annotated[str, typer.Argument(
-        metavar="CLAIM", help='The claim, e.g. "USA closer to RUS than to EU in 2025", '
-        '"USA moved toward RUS since 2025-01-20 relative to EU", "EU more cohesive in 2024 '
-        'than in 2014", "top 10 closest to CHN in 2025 on ec".')],
+    text: Annotated[str | None, typer.Argument(
+        metavar="CLAIM", help='A claim as a sentence ("In 2025 the US voted closer to Russia '
+        'than to the EU") or in template form ("USA closer to RUS than to EU in 2025", "USA '
+        'moved toward RUS since 2025-01-20 relative to EU", "EU more cohesive in 2024 than in '
+        '2014", "top 10 closest to CHN in 2025 on ec", "ISR isolated in 2024", "IND neutral '
+        'between RUS and USA in 2023").')] = None,
+    file: Annotated[str | None, typer.Option(
+        "--file", "-f", help="Read a whole article from this file ('-': standard input) and "
+        "test every claim in it.")] = None,
     measure: Annotated[str | None, typer.Option(
         "--measure", "-m", help="agreement, S, kappa, pi or coincidence (default: the claim's "
         "'measure' clause, else agreement).")] = None,
@@ -101,11 +106,27 @@ def claim(
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole result as JSON.")]
     = False,
 ) -> None:
-    """Check a claim about who stands with whom: verdict, effect, interval and the votes."""
-    from comity.claims.evaluation import evaluate
+    """Check claims about who stands with whom: a sentence, a template or an article; each
+    claim's reading, verdict, effect, interval and the votes."""
+    from comity.claims.check import CheckedText, check
+    from comity.errors import ComityError
 
-    res = evaluate(text, store=db, measure=measure, bootstrap=bootstrap, seed=seed,
-                   min_votes=min_votes, body=body, blocs_file=blocs, top_evidence=evidence)
+    if (text is None) == (file is None):
+        raise ComityError("give a CLAIM or --file PATH (an article; '-' reads standard input)")
+    if file is not None:
+        text = _read_article(file)
+    assert text is not None
+    res = check(text, store=db, measure=measure, bootstrap=bootstrap, seed=seed,
+                min_votes=min_votes, body=body, blocs_file=blocs, top_evidence=evidence)
+    if isinstance(res, CheckedText):
+        if plot is not None:
+            raise ComityError("--plot draws one claim; this text holds "
+                              f"{len(res.claims)} (test them one by one to plot)")
+        if as_json:
+            _print_json(res.to_dict())
+        else:
+            _print_text(res, min(evidence, 5))
+        return
     if plot is not None:
         res.plot(plot)
         err_console.print(f"[dim]wrote {plot}[/dim]", highlight=False)
@@ -114,12 +135,14 @@ def claim(
         return
     colour = _COLOUR.get(res.verdict, "white")
     lines = res.summary().splitlines()
+    lines.insert(1, f"Read as: {res.reading}")
     console.print(f"[bold]{escape(lines[0])}[/bold]", highlight=False)
-    if len(lines) > 1 and lines[1].startswith("Verdict:"):
-        console.print(f"[bold {colour}]{escape(lines[1])}[/bold {colour}]", highlight=False)
-        rest = lines[2:]
+    console.print(f"[dim]{escape(lines[1])}[/dim]", highlight=False)
+    if len(lines) > 2 and lines[2].startswith("Verdict:"):
+        console.print(f"[bold {colour}]{escape(lines[2])}[/bold {colour}]", highlight=False)
+        rest = lines[3:]
     else:
-        rest = lines[1:]
+        rest = lines[2:]
     for line in rest:
         console.print(escape(line), highlight=False)
     ev = res.evidence
@@ -127,6 +150,71 @@ def claim(
         return
     console.print()
     _evidence_table(ev, res)
+
+
+def _read_article(path: str) -> str:
+    """The article at ``path`` ('-': standard input), at most MAX_TEXT characters."""
+    import sys
+
+    from comity.claims.check import MAX_TEXT
+    from comity.errors import ComityError
+
+    if path == "-":
+        data = sys.stdin.read(MAX_TEXT + 1)
+        where = "standard input"
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise ComityError(f"{p}: not a readable file (expected an article as plain text)")
+        try:
+            with p.open(encoding="utf-8", errors="strict") as fh:
+                data = fh.read(MAX_TEXT + 1)
+        except UnicodeDecodeError as exc:
+            raise ComityError(f"{p}: byte {exc.start}: not UTF-8 text (expected an article "
+                              "as plain text)") from None
+        where = str(p)
+    if len(data) > MAX_TEXT:
+        raise ComityError(f"{where}: longer than {MAX_TEXT:,} characters")
+    return data
+
+
+def _print_text(res: object, evidence: int) -> None:
+    """Every claim of an article: sentence, reading, verdict, effect and the top evidence;
+    then the sentences skipped and why."""
+    claims = getattr(res, "claims", ())
+    skipped = getattr(res, "skipped", ())
+    console.print(f"[bold]{len(claims)} claim{'' if len(claims) == 1 else 's'} found, "
+                  f"{len(skipped)} sentence{'' if len(skipped) == 1 else 's'} skipped[/bold]",
+                  highlight=False)
+    for i, c in enumerate(claims, 1):
+        r = c.result
+        colour = _COLOUR.get(r.verdict, "white")
+        console.print()
+        console.print(f"[bold]{i}. {escape(c.read.sentence)}[/bold]", highlight=False)
+        console.print(f"   [dim]read as: {escape(r.reading)}[/dim]", highlight=False)
+        head = r.headline.upper()
+        if r.headline == "measure-dependent":
+            head += " (" + "; ".join(f"{m}: {v}" for m, v in r.by_measure.items()) + ")"
+        eff = "n/a" if not np.isfinite(r.effect) else f"{r.effect:+.3f}"
+        ci = "" if not np.isfinite(r.lo) else f" [{r.lo:+.3f}, {r.hi:+.3f}]"
+        console.print(f"   [bold {colour}]{escape(head)}[/bold {colour}]  effect {eff}{ci}, "
+                      f"n = {r.n}, {escape(r.measure)}", highlight=False)
+        if r.explanation:
+            console.print(f"   {escape(r.explanation)}", highlight=False)
+        for note in r.notes:
+            console.print(f"   [dim]note: {escape(note)}[/dim]", highlight=False)
+        ev = r.evidence.head(evidence)
+        if r.verdict != "ranking" and not ev.empty:
+            _evidence_table(ev, r)
+    if skipped:
+        console.print()
+        t = Table(title="sentences skipped (not testable with votes)", header_style="bold",
+                  box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        t.add_column("sentence", overflow="fold", ratio=3)
+        t.add_column("why", overflow="fold", ratio=2)
+        for s in skipped:
+            t.add_row(escape(s.sentence), escape(s.why))
+        console.print(t)
 
 
 def _evidence_table(ev: pd.DataFrame, res: object) -> None:
@@ -141,18 +229,22 @@ def _evidence_table(ev: pd.DataFrame, res: object) -> None:
     if "vote_a" in ev.columns:
         cols += [c for c in ("vote_a", "vote_b", "vote_c") if c in ev.columns]
         cols += [c for c in ("split_a", "split_b", "split_c") if c in ev.columns]
-        cols += ["sided"]
+        cols += ["sided", "contribution", "issues"]
+    elif "position_a" in ev.columns:  # isolation: the members' shares on each vote
+        cols += ["position_a", "opposed", "abstained", "absent", "sided"]
     else:
-        cols += ["position", "members_yes", "members_abstain", "members_no", "cohesion"]
-    cols += ["contribution", "issues"]
-    if ev["window"].nunique() <= 1:
+        cols += ["position", "members_yes", "members_abstain", "members_no", "cohesion",
+                 "contribution", "issues"]
+    if "window" not in ev.columns or ev["window"].nunique() <= 1:
         cols.remove("window")
+    cols = [c for c in cols if c in ev.columns]
     wide = console.width >= 120
     if not wide:  # keep the essentials on a narrow terminal
         cols = [c for c in cols if not c.startswith(("split_", "members_"))
                 and c not in ("issues", "sided")]
     heads = {"members_yes": "Y", "members_abstain": "A", "members_no": "N",
-             "contribution": "contrib.", "position": "pos", "rank": "#"}
+             "contribution": "contrib.", "position": "pos", "rank": "#",
+             "position_a": names.get("vote_a", "A")}
     spec = []
     for c in cols:
         head = heads.get(c, names.get(c, c))
@@ -168,7 +260,7 @@ def _evidence_table(ev: pd.DataFrame, res: object) -> None:
         else:
             t.add_column(head, no_wrap=True, width=width, justify="right" if c in (
                 "rank", "contribution", "cohesion", "members_yes", "members_abstain",
-                "members_no") else "left")
+                "members_no", "opposed", "abstained", "absent", "sided") else "left")
     links = ev["link"].tolist() if "link" in ev.columns else [None] * len(ev)
     for row, link in zip(ev[cols].itertuples(index=False), links, strict=True):
         cells = []
@@ -192,6 +284,6 @@ def _cell(col: str, v: object) -> str:
         return pd.Timestamp(v).date().isoformat()  # type: ignore[arg-type]
     if col == "contribution":
         return f"{float(v):+.4f}"  # type: ignore[arg-type]
-    if col == "cohesion":
+    if col in ("cohesion", "opposed", "abstained", "absent", "sided"):
         return f"{float(v):.2f}"  # type: ignore[arg-type]
     return str(v)

@@ -16,7 +16,7 @@ from comity.analysis.align import AlignmentError, alignment, alignment_matrix, c
 from comity.analysis.measures import MEASURES, MeasureError, dyad_measures
 from comity.analysis.query import TIDY_COLUMNS, bloc_position, resolve_party
 from comity.analysis.results import AlignmentResult
-from comity.errors import ComityError, UnknownStateError
+from comity.errors import ComityError, UnknownBlocError, UnknownStateError
 from comity.store.panel import Panel
 from comity.world.blocs import Bloc, Membership
 from tests import minidata as M
@@ -495,7 +495,15 @@ def test_matrix_latest_year_states_and_bootstrap(matrix_panel: Panel) -> None:
 # Names
 # --------------------------------------------------------------------------------------------
 def test_resolve_party() -> None:
-    assert resolve_party("NAM").kind == "state"  # Namibia's code wins
+    # issue 14: a code with two meanings is an error listing both (NAM, EC), never a guess
+    for token, cands in (("NAM", ["state:NAM", "bloc:nam"]), ("EC", ["state:ECU", "bloc:eu"])):
+        with pytest.raises(UnknownBlocError, match="ambiguous") as amb:
+            resolve_party(token)
+        assert amb.value.candidates == cands  # type: ignore[attr-defined]
+    assert resolve_party("state:NAM").code == "NAM"
+    with pytest.raises(UnknownStateError, match="neither a known state"):
+        resolve_party("Africa")  # not South Africa
+    assert resolve_party("G77").code == "g77"
     assert resolve_party("bloc:nam").code == "nam"
     assert resolve_party("Non-Aligned Movement").code == "nam"
     assert resolve_party("AU").code == "au"  # African Union, not Australia's ISO-2

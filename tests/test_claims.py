@@ -95,8 +95,8 @@ def test_parse_closer_forms() -> None:
     assert parse_claim("USA closer to ISR than to SUN from 2021-01 to 2021-06").period == \
         Period("between", date(2021, 1, 1), date(2021, 6, 30))
     # a state code that is also a bloc key is the state; bloc:X forces the bloc
-    assert parse_claim("USA closer to NAM than to bloc:nam in 2000").b == "NAM"
-    assert parse_claim("USA closer to NAM than to bloc:nam in 2000").c == "bloc:nam"
+    assert parse_claim("USA closer to state:NAM than to bloc:nam in 2000").b == "NAM"
+    assert parse_claim("USA closer to state:NAM than to bloc:nam in 2000").c == "bloc:nam"
 
 
 def test_parse_moved_cohesion_ranking() -> None:
@@ -474,7 +474,9 @@ def test_outputs(closer_panel: Panel, tmp_path: Path) -> None:
     assert set(d) == {"claim", "sentence", "verdict", "effect", "lo", "hi", "ci", "n",
                       "measure", "period", "parties", "components", "counts", "robustness",
                       "evidence", "query", "notes", "headline", "verdicts_by_measure",
-                      "explanation", "measure_definition"}
+                      "explanation", "measure_definition", "reading"}
+    assert d["reading"] == "USA closer to CAN than to MEX, 2000, on human rights, GA, measure " \
+        "agreement"
     assert d["headline"] == "measure-dependent" and d["explanation"] is None
     assert d["measure_definition"].startswith("1 − |vote difference|/2")
     assert d["claim"]["kind"] == "closer" and d["claim"]["period"]["label"] == "2000"

@@ -96,12 +96,28 @@ def resolve_party(token: str, extra: Mapping[str, Bloc] | None = None) -> Party:
         return _bloc_party(raw, get_bloc(raw[5:].strip(), extra))
     if low.startswith("state:"):
         return _state_party(raw, st.lookup(raw[6:].strip()))
-    if re.fullmatch(r"[A-Za-z]{3}", raw):
+    if re.fullmatch(r"[A-Za-z]{2,3}", raw):
+        # a code that is both a state's and a bloc's (NAM: Namibia or the Non-Aligned
+        # Movement; EC: Ecuador or the European Community) is never read one way silently
         try:
             code = st.lookup(raw)
         except UnknownStateError:
             code = None
-        if code == raw.upper():
+        try:
+            bloc = get_bloc(raw, extra)
+        except UnknownBlocError:
+            bloc = None
+        # a bloc whose own key is the token wins over a state's ISO-2 code (AU: the African
+        # Union, not Australia); a state's three-letter code never does (NAM)
+        if bloc is not None and len(raw) == 2 and bloc.key.casefold() == raw.casefold():
+            code = None
+        if code is not None and bloc is not None:
+            err = UnknownBlocError(
+                f"{raw!r} is ambiguous: the state {code} ({st.name(code)}) or the bloc "
+                f"{bloc.name}; write state:{code} or bloc:{bloc.key}")
+            err.candidates = [f"state:{code}", f"bloc:{bloc.key}"]  # type: ignore[attr-defined]
+            raise err
+        if code == raw.upper() and len(raw) == 3:
             return _state_party(raw, code)
     try:
         return _bloc_party(raw, get_bloc(raw, extra))

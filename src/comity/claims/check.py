@@ -108,8 +108,12 @@ def check(text: str, *, store: Any = None,
     if len(sentences) <= 1:
         try:
             claim = parse_claim(text, blocs_file=blocs_file)
-        except (ClaimSyntaxError, UnknownStateError, UnknownBlocError) as exc:
+        except (UnknownStateError, UnknownBlocError) as exc:
+            if "ambiguous" in str(exc):
+                raise  # a name with several meanings: the choices, never a guess
             template_error: ComityError | None = exc
+        except ClaimSyntaxError as exc:
+            template_error = exc
         else:
             return evaluate(claim, store=store, blocs_file=blocs_file, **options)
         from comity.claims.reader import AmbiguousNameError, read_sentence

@@ -588,6 +588,13 @@ def _describe(codes: Sequence[str]) -> str:
     return ", ".join(f"{c} ({name(c)})" for c in codes)
 
 
+PLACE_QUALIFIERS: frozenset[str] = frozenset(
+    "south north east west central equatorial new northern southern western eastern upper "
+    "lower".split())
+"""Words that make a name another place: a partial name never leaves them out ("Africa"
+does not mean "South Africa")."""
+
+
 def lookup(query: str) -> str:
     """User input -> canonical code.
 
@@ -629,7 +636,9 @@ def lookup(query: str) -> str:
     hits: dict[str, set[str]] = {}
     if qt:
         for k, cs in _name_keys().items():
-            if qt <= set(_tokens(k)):
+            # every query token is in the name, and the name adds no word that makes it
+            # another place ("Africa" is not "South Africa", "Sudan" not "South Sudan")
+            if qt <= set(_tokens(k)) and not (set(_tokens(k)) - qt) & PLACE_QUALIFIERS:
                 for cc in cs:
                     hits.setdefault(cc, set()).add(k)
     if len(hits) == 1:

@@ -49,6 +49,8 @@ __all__ = ["AmbiguousNameError", "ReadClaim", "Reading", "Skipped", "read_senten
 class AmbiguousNameError(ClaimSyntaxError):
     """A name in the sentence with several meanings; ``candidates`` lists them."""
 
+    exit_code = 4
+
 
 @dataclass(frozen=True)
 class ReadClaim:
@@ -202,8 +204,8 @@ _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "sev
 def _target(m: Mention) -> str:
     if m.ambiguous:
         shown = ", ".join(m.targets)
-        raise AmbiguousNameError(f"{m.text!r} is ambiguous: it may mean {shown}; write the "
-                                 "one you mean (e.g. state:NAM or bloc:nam)",
+        raise AmbiguousNameError(f"{m.text!r} is ambiguous: it may mean {shown}; name the one "
+                                 "you mean",
                                  candidates=list(m.targets))
     return m.targets[0]
 

@@ -588,9 +588,9 @@ def _describe(codes: Sequence[str]) -> str:
     return ", ".join(f"{c} ({name(c)})" for c in codes)
 
 
-PLACE_QUALIFIERS: frozenset[str] = frozenset(
-    "south north east west central equatorial new northern southern western eastern upper "
-    "lower".split())
+PLACE_QUALIFIERS: frozenset[str] = frozenset({
+    "south", "north", "east", "west", "central", "equatorial", "new", "northern", "southern",
+    "western", "eastern", "upper", "lower"})
 """Words that make a name another place: a partial name never leaves them out ("Africa"
 does not mean "South Africa")."""
 

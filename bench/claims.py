@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _store import add_store_options, ensure_store  # noqa: E402
+from _store import add_store_options, ensure_store
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -474,7 +474,7 @@ def test_outputs(closer_panel: Panel, tmp_path: Path) -> None:
     assert set(d) == {"claim", "sentence", "verdict", "effect", "lo", "hi", "ci", "n",
                       "measure", "period", "parties", "components", "counts", "robustness",
                       "evidence", "query", "notes", "headline", "verdicts_by_measure",
-                      "explanation", "measure_definition", "reading"}
+                      "explanation", "measure_definition", "reading", "data_holes"}
     assert d["reading"] == "USA closer to CAN than to MEX, 2000, on human rights, GA, measure " \
         "agreement"
     assert d["headline"] == "measure-dependent" and d["explanation"] is None

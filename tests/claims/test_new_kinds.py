@@ -127,3 +127,18 @@ def test_reader_topic_reaches_the_votes() -> None:
     r = evaluate(c.claim, panel=p, bootstrap=100)
     assert r.n == 12 and r.effect == pytest.approx(1.0)
     assert any("topic Ukraine" in note for note in r.notes)
+
+
+def test_known_hole_on_the_verdict_line() -> None:
+    """A window touching A/RES/ES-11/7 (2025-02-24), which the panel lacks, says so on the
+    verdict line and in the notes; a window ending the day before does not."""
+    n = 12
+    rows = {"USA": [Y] * n, "RUS": [N] * n, "FRA": [Y] * n}
+    p = make_panel(rows, days("2025-01-06", n), session=[79] * n)
+    r = evaluate("USA closer to FRA than to RUS from 2025-01-01 to 2025-02-24", panel=p,
+                 bootstrap=50)
+    assert r.data_holes == 2 and "touches 2 known holes" in r.summary().splitlines()[1]
+    assert any("A/RES/ES-11/8 (2025-02-24)" in note for note in r.notes)
+    r = evaluate("USA closer to FRA than to RUS from 2025-01-01 to 2025-02-23", panel=p,
+                 bootstrap=50)
+    assert r.data_holes == 0

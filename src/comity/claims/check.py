@@ -53,7 +53,7 @@ class CheckedClaim:
                                                    "end": before.get("end"),
                                                    "label": before.get("label")},
             "issue": claim.get("issue"), "topic": claim.get("topic"),
-            "verdict": r["verdict"], "headline": r["headline"],
+            "verdict": r["verdict"], "headline": r["headline"], "data_holes": r["data_holes"],
             "verdicts_by_measure": r["verdicts_by_measure"], "effect": r["effect"],
             "lo": r["lo"], "hi": r["hi"], "ci": r["ci"], "n": r["n"], "measure": r["measure"],
             "measure_definition": r["measure_definition"], "explanation": r["explanation"],

@@ -158,6 +158,13 @@ class ClaimResult:
         return self.verdict
 
     @property
+    def data_holes(self) -> int:
+        """How many known holes of the data (recorded votes no loaded source holds, Council
+        days after its last loaded vote) the claim's windows touch (see ``notes``)."""
+        return sum(1 for n in self.notes if "no loaded source holds" in n
+                   or n.startswith("Security Council votes are loaded up to"))
+
+    @property
     def explanation(self) -> str | None:
         """What moved, in words, for a moved claim (``USA–RUS fell 0.285 → 0.185 and
         USA–EU fell 0.700 → 0.240: the gap narrowed by 0.380``); None otherwise."""
@@ -210,7 +217,7 @@ class ClaimResult:
         return _jsonable({
             "claim": _claim_dict(self.claim), "sentence": self.sentence(),
             "reading": self.reading,
-            "verdict": self.verdict, "headline": self.headline,
+            "verdict": self.verdict, "headline": self.headline, "data_holes": self.data_holes,
             "verdicts_by_measure": self.by_measure, "explanation": self.explanation,
             "measure_definition": MEASURE_DEFINITIONS.get(self.measure),
             "effect": self.effect, "lo": self.lo, "hi": self.hi,
@@ -356,6 +363,10 @@ def _summary(res: ClaimResult) -> str:
                      f"{res.verdict} ({why}).")
     else:
         lines.append(f"Verdict: {res.verdict.upper()} ({why}).")
+    if res.data_holes:
+        lines[-1] = lines[-1][:-1] + (f"; the period touches {res.data_holes} known "
+                                      f"hole{'s' if res.data_holes > 1 else ''} in the data "
+                                      "(notes below).")
     if res.measure in MEASURE_DEFINITIONS:
         lines.append(f"Measure: {res.measure} = {MEASURE_DEFINITIONS[res.measure]}.")
     if res.explanation:

@@ -197,8 +197,9 @@ def _print_text(res: object, evidence: int) -> None:
             head += " (" + "; ".join(f"{m}: {v}" for m, v in r.by_measure.items()) + ")"
         eff = "n/a" if not np.isfinite(r.effect) else f"{r.effect:+.3f}"
         ci = "" if not np.isfinite(r.lo) else f" [{r.lo:+.3f}, {r.hi:+.3f}]"
+        holes = f", touches {r.data_holes} known data hole(s)" if r.data_holes else ""
         console.print(f"   [bold {colour}]{escape(head)}[/bold {colour}]  effect {eff}{ci}, "
-                      f"n = {r.n}, {escape(r.measure)}", highlight=False)
+                      f"n = {r.n}, {escape(r.measure)}{holes}", highlight=False)
         if r.explanation:
             console.print(f"   {escape(r.explanation)}", highlight=False)
         for note in r.notes:

@@ -84,7 +84,7 @@ from comity.analysis.query import (
     _require_votes,
     resolve_party,
 )
-from comity.analysis.results import _records
+from comity.analysis.results import records
 from comity.errors import ComityError
 from comity.store.panel import Panel
 
@@ -284,9 +284,9 @@ class ClusterResult:
         cl = self.clusters.copy()
         cl["members"] = cl["members"].map(list)
         cl["core"] = cl["core"].map(list)
-        return {"query": dict(self.query), "periods": _records(self.periods),
-                "clusters": _records(cl), "assignments": _records(self.assignments),
-                "changes": _records(self.changes())}
+        return {"query": dict(self.query), "periods": records(self.periods),
+                "clusters": records(cl), "assignments": records(self.assignments),
+                "changes": records(self.changes())}
 
     def history(self) -> pd.DataFrame:
         """State x period table of aligned cluster numbers (NaN: not clustered that period)."""

@@ -86,7 +86,7 @@ from comity.analysis.query import (
     _self_codes,
     resolve_party,
 )
-from comity.analysis.results import _ci, _fmt, _records
+from comity.analysis.results import _ci, _fmt, records
 from comity.errors import AlignmentError
 from comity.store.panel import ABSTAIN, NO, NONMEMBER, YES, Panel
 
@@ -169,8 +169,8 @@ class IsolationResult:
             "effect_hi": _num(self.effect_hi),
             "shares": {k: _num(v) for k, v in self.shares.items()},
             "counts": {k: int(v) for k, v in self.counts.items()},
-            "by_year": _records(self.by_year),
-            "votes": _records(self.votes),
+            "by_year": records(self.by_year),
+            "votes": records(self.votes),
         }
 
     def summary(self) -> str:

@@ -38,12 +38,12 @@ from comity.analysis.query import (
     _self_codes,
     resolve_party,
 )
-from comity.analysis.results import _records
+from comity.analysis.results import records
 from comity.errors import ComityError, ShiftError
 from comity.store.panel import ABSENT, ABSTAIN, NO, NONMEMBER, YES, Panel
 from comity.world import states as st
 from comity.world.blocs import Bloc
-from comity.world.recurring import _whole_text_votes, recurring_keys
+from comity.world.recurring import recurring_keys, whole_text_votes
 
 if TYPE_CHECKING:
 
@@ -158,8 +158,8 @@ class MoversResult:
         """JSON-ready: ``{"query", "reference", "movers": [...], "ideal": [...] | None}``."""
         k = int(self.query["top"] if top is None else top)
         return {"query": dict(self.query), "reference": self.reference.describe(),
-                "movers": _records(self.frame.head(k)),
-                "ideal": None if self.ideal is None else _records(self.ideal.head(k))}
+                "movers": records(self.frame.head(k)),
+                "ideal": None if self.ideal is None else records(self.ideal.head(k))}
 
     def summary(self) -> str:
         q = self.query
@@ -397,7 +397,7 @@ def recurring_series(resolutions: pd.DataFrame, *, max_gap: int = 3) -> pd.DataF
     """
     res = resolutions.reset_index(drop=True)
     keys = recurring_keys(res)
-    ok = _whole_text_votes(res) & (keys != "").to_numpy() & res["session"].notna().to_numpy()
+    ok = whole_text_votes(res) & (keys != "").to_numpy() & res["session"].notna().to_numpy()
     f = pd.DataFrame({"key": keys[ok].to_numpy(), "session": res["session"][ok].astype(int)
                       .to_numpy(), "col": np.flatnonzero(ok)})
     dup = f.duplicated(["key", "session"], keep=False)
@@ -446,7 +446,7 @@ class SwitchResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``{"query", "pairs", "n", "switches": [...]}``."""
         return {"query": dict(self.query), "pairs": int(self.pairs), "n": len(self.frame),
-                "switches": _records(self.frame)}
+                "switches": records(self.frame)}
 
     def summary(self) -> str:
         q = self.query

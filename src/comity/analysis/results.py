@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 
 # ----------------------------------------------------------------------------------- results
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready rows: ISO dates, None for NaN, plain Python numbers."""
     out = frame.copy()
     for c in out.columns:
@@ -76,7 +76,7 @@ class AlignmentResult:
         """JSON-ready: ``{"query": ..., "parties": [...], "rows": [...]}`` (keys in
         :mod:`comity.cli.align`)."""
         return {"query": dict(self.query), "parties": [p.describe() for p in self.parties],
-                "rows": _records(self.frame)}
+                "rows": records(self.frame)}
 
     def summary(self) -> str:
         q = self.query
@@ -141,7 +141,7 @@ class CohesionResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``{"query": ..., "blocs": [...], "rows": [...]}``."""
         return {"query": dict(self.query), "blocs": [b.describe() for b in self.blocs],
-                "rows": _records(self.frame)}
+                "rows": records(self.frame)}
 
     def summary(self) -> str:
         q = self.query

@@ -147,7 +147,7 @@ from comity.analysis.query import (
     bloc_position,
     resolve_party,
 )
-from comity.analysis.results import _records
+from comity.analysis.results import records
 from comity.errors import ShiftError
 from comity.store.panel import NO, YES, Panel
 from comity.world.blocs import Bloc
@@ -385,8 +385,8 @@ class ChangePointResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``{"query", "parties", "n", "breaks": [...], "segments": [...]}``."""
         return {"query": dict(self.query), "parties": [p.describe() for p in self.parties],
-                "n": len(self.series), "breaks": _records(self.breaks),
-                "segments": _records(self.segments)}
+                "n": len(self.series), "breaks": records(self.breaks),
+                "segments": records(self.segments)}
 
     def summary(self) -> str:
         a, b = self.parties

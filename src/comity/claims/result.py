@@ -19,7 +19,7 @@ from comity.analysis.plothook import plotter
 from comity.analysis.query import (
     Party,
 )
-from comity.analysis.results import _records
+from comity.analysis.results import records
 from comity.claims.engine import (
     _f,
     _Window,
@@ -224,7 +224,7 @@ class ClaimResult:
             "ci": self.query.get("ci"), "n": self.n, "measure": self.measure,
             "period": dict(self.period), "parties": [p.describe() for p in self.parties],
             "components": [dict(c) for c in self.components], "counts": dict(self.counts),
-            "robustness": dict(self.robustness), "evidence": _records(self.evidence),
+            "robustness": dict(self.robustness), "evidence": records(self.evidence),
             "query": dict(self.query), "notes": list(self.notes),
         })
 

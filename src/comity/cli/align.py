@@ -353,7 +353,7 @@ def blocs_cmd(
 ) -> None:
     """Built-in (and user) blocs with their members on a date."""
     from comity.analysis.align import AlignmentError
-    from comity.analysis.results import _records
+    from comity.analysis.results import records
     from comity.world.blocs import builtin_blocs, get_bloc, load_bloc_file
 
     extra = load_bloc_file(blocs) if blocs is not None else None
@@ -379,7 +379,7 @@ def blocs_cmd(
         hist = chosen[0].to_frame().drop(columns=["bloc"])
         if as_json:
             _print_json({"at": when.isoformat(), "blocs": items,
-                         "memberships": _records(hist)})
+                         "memberships": records(hist)})
             return
         it = items[0]
         console.print(f"[bold]{it['name']}[/bold] ({it['key']}); aliases: "

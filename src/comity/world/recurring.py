@@ -84,7 +84,7 @@ def recurring_keys(resolutions: pd.DataFrame) -> pd.Series:
     titles = pd.Series(title_parts(resolutions["title"]), dtype=object)
     if "agenda" not in resolutions.columns or "session" not in resolutions.columns:
         return titles.rename("recurring_key")
-    whole = pd.Series(_whole_text_votes(resolutions))
+    whole = pd.Series(whole_text_votes(resolutions))
     sess = resolutions["session"].reset_index(drop=True)
     counts = whole.astype(int).groupby([sess, titles], dropna=False).transform("sum")
     agenda = pd.Series(title_parts(resolutions["agenda"]), dtype=object)
@@ -93,7 +93,7 @@ def recurring_keys(resolutions: pd.DataFrame) -> pd.Series:
     return out.rename("recurring_key")
 
 
-def _whole_text_votes(res: pd.DataFrame) -> np.ndarray:
+def whole_text_votes(res: pd.DataFrame) -> np.ndarray:
     m = np.ones(len(res), dtype=bool)
     for c in ("amend", "para"):
         if c in res.columns:

@@ -123,3 +123,13 @@ def test_issue_and_important_slices(full_store) -> None:
     imp = alignment("USA", "GBR", start=2000, end=2015, period="all", important=True,
                     store=full_store, bootstrap=0)
     assert 0 < imp.query["resolutions"] < allv.query["resolutions"]
+
+
+def test_identical_and_agreement_usa_rus_2025(full_store) -> None:
+    """The two agreement numbers side by side (issue 16): 24 identical votes of 184."""
+    kw = {"start": 2025, "end": 2025, "period": "year", "bootstrap": 0, "store": full_store}
+    ident = alignment("USA", "RUS", measure="identical", **kw).to_frame()
+    agree = alignment("USA", "RUS", measure="agreement", **kw).to_frame()
+    assert ident["n"].item() == agree["n"].item() == 184
+    assert ident["value"].item() == 24 / 184
+    assert round(agree["value"].item(), 4) == 0.1875

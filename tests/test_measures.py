@@ -223,7 +223,7 @@ def test_all_dyads_pairs_and_periods():
     pd.testing.assert_series_equal(got["n_nonmember"], sub["n_nonmember"])
     # BBB-? in 2000: r6 BBB non-member -> n_nonmember = 1; AAA absent on r5 -> AAA-BBB n_absent 1
     ab = got[(got["state_a"] == "AAA") & (got["state_b"] == "BBB")]
-    assert (ab["n"] == [1, 1, 1, 1, 1]).all()  # only r4 (Y vs N) used
+    assert (ab["n"] == [1] * len(MEASURES)).all()  # only r4 (Y vs N) used
     assert (ab["n_absent"] == 1).all() and (ab["n_nonmember"] == 1).all()
     # the resolution date works as a period source too
     dy = dyad_measures(p, periods="year", min_votes=1)
@@ -366,6 +366,7 @@ def reference(va: np.ndarray, vb: np.ndarray, distance: str = "absolute") -> dic
         de_p = sum(pm[i] * pm[j] * d(i, j) for i in range(3) for j in range(3))
         out["kappa"] = 1 - d_o / de_k if de_k > 0 else math.nan
         out["pi"] = 1 - d_o / de_p if de_p > 0 else math.nan
+        out["identical"] = sum(a == b for a, b in both) / n
     same = sum(a == b and a in (1, 3) for a, b in both)
     opp = sum({a, b} == {1, 3} for a, b in both)
     if same + opp:
@@ -539,3 +540,19 @@ def test_paired_difference_known_sign():
     # no bootstrap -> no interval
     nb = paired_difference(p, "A", "B", "C", periods=per, bootstrap=0)
     assert nb["lo"].isna().all() and nb["effect"].notna().all()
+
+
+def test_identical_is_the_share_of_identical_votes():
+    """Voeten's agreement score: identical votes / votes both cast (Y/A/N); a Yes against an
+    Abstain is a disagreement (agreement gives it half credit)."""
+    # 8 shared votes: YY NN AA YA AY YN NA YY -> identical 4/8 = 0.5;
+    # agreement = 1 - (0+0+0+1+1+2+1+0)/8/2 = 1 - 5/16 = 0.6875; X and non-member left out
+    p = make_panel({"AAA": [Y, N, A, Y, A, Y, N, Y, X, NM],
+                    "BBB": [Y, N, A, A, Y, N, A, Y, Y, Y]})
+    d = dyad_measures(p, measures=["identical", "agreement"], min_votes=1)
+    assert d.loc[d["measure"] == "identical", "value"].item() == 0.5
+    assert d.loc[d["measure"] == "agreement", "value"].item() == 0.6875
+    assert (d["n"] == 8).all()
+    # below min_votes: NaN with its n
+    d = dyad_measures(p, measures=["identical"], min_votes=9)
+    assert np.isnan(d["value"].item()) and d["n"].item() == 8

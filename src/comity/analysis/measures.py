@@ -27,12 +27,17 @@ With one-hot indicator matrices ``I_Y, I_A, I_N`` (``float32``, states x resolut
     kappa        = 1 - D_o / sum_ab r_a c_b d_ab          Häge (2011), Cohen-type chance term
     pi           = 1 - D_o / sum_ab m_a m_b d_ab,         Häge (2011), Scott-type chance term
                    m = (r + c) / 2
+    identical    = (C_YY + C_AA + C_NN) / n                share of identical votes: Voeten's
+                   agreement score (the "agree" of his dyadic data and of the Bailey-
+                   Strezhnev-Voeten releases); a Yes against an Abstain is a disagreement
     coincidence  = (C_YY + C_NN) / (C_YY + C_NN + C_YN + C_NY)
                    US State Department, "Voting Practices in the United Nations": identical
                    Y/N votes over identical plus opposite Y/N votes; abstentions and absences
                    are left out; its own ``n`` is ``C_YY + C_NN + C_YN + C_NY``.
 
-``distance`` applies to every distance-based measure (agreement, S, kappa, pi); with the
+``identical`` and ``agreement`` are two different numbers: ``agreement`` gives half credit for
+an abstention against a vote (1 - |d|/2), ``identical`` none (USA-RUS in 2025: 0.188 and
+0.130). ``distance`` applies to every distance-based measure (agreement, S, kappa, pi); with the
 default absolute distance, ``S = 2 * agreement - 1``. The expected distance of kappa/pi uses the
 marginals over the dyad's shared resolutions in the period; where it is 0 (both states cast
 one and the same position on every shared resolution) kappa/pi are NaN. A dyad with fewer than
@@ -88,7 +93,7 @@ __all__ = [
     "position_matrix",
 ]
 
-MEASURES: tuple[str, ...] = ("agreement", "S", "kappa", "pi", "coincidence")
+MEASURES: tuple[str, ...] = ("agreement", "S", "kappa", "pi", "coincidence", "identical")
 """Names of the dyadic measures, in their canonical order."""
 
 POSITIONS: tuple[str, ...] = ("Y", "A", "N", "X")
@@ -281,6 +286,8 @@ def _compute(
                 mm = (r + c) / 2.0
                 d_e = ((mm @ dist) * mm) @ np.ones(3)
                 values[:, k] = np.where(ok & (d_e > 0), 1.0 - d_o / d_e, np.nan)
+            elif m == "identical":
+                values[:, k] = np.where(ok, (f[:, 0] + f[:, 4] + f[:, 8]) / n, np.nan)
             else:  # coincidence
                 same = f[:, 0] + f[:, 8]
                 nc = same + f[:, 2] + f[:, 6]

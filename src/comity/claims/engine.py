@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 
 
 _DIST = np.abs(np.subtract.outer(np.arange(3.0), np.arange(3.0)))
-_DIST_MS = ("agreement", "S", "kappa", "pi")
+_YAN_MS = tuple(m for m in MEASURES if m != "coincidence")  # on the votes all cast Y/A/N
+_ORDER = np.array([(*_YAN_MS, "coincidence").index(m) for m in MEASURES])
 _MIN_MEMBERS = 2
 _TOP_REMOVED = 5
 # ------------------------------------------------------------------------------------ context
@@ -263,10 +264,13 @@ class _Win:
 
 
 def _values(td: np.ndarray, tc: np.ndarray, min_votes: int) -> tuple[np.ndarray, np.ndarray]:
-    """(N, 9) tables for the distance measures and for coincidence -> values and n, (N, 5)."""
-    v1, n1 = _compute(td.reshape(-1, 3, 3), _DIST_MS, _DIST, min_votes)
+    """(N, 9) tables on the votes where all had Y/A/N (``td``: every measure but
+    coincidence) and where all voted Y or N (``tc``: coincidence) -> values and n, (N, M),
+    columns in :data:`~comity.analysis.measures.MEASURES` order."""
+    v1, n1 = _compute(td.reshape(-1, 3, 3), _YAN_MS, _DIST, min_votes)
     v2, n2 = _compute(tc.reshape(-1, 3, 3), ("coincidence",), _DIST, min_votes)
-    return np.concatenate([v1, v2], axis=1), np.concatenate([n1, n2], axis=1)
+    v, n = np.concatenate([v1, v2], axis=1), np.concatenate([n1, n2], axis=1)
+    return v[:, _ORDER], n[:, _ORDER]
 
 
 @dataclass

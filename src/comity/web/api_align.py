@@ -30,7 +30,7 @@ from comity.web.tables import Format, csv_doc, plain, records
 
 router = APIRouter(prefix="/api", tags=["alignment"])
 
-Measure = Literal["agreement", "S", "kappa", "pi", "coincidence"]
+Measure = Literal["agreement", "S", "kappa", "pi", "coincidence", "identical"]
 Body = Literal["GA", "SC", "both"]
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 BY_PATTERN = r"^(year|session|all|rolling:[1-9][0-9]?)$"

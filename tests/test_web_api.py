@@ -48,7 +48,7 @@ def test_info_has_provenance(client, full_store):
     assert {b["body"] for b in d["bodies"]} == {"GA", "SC"}
     assert d["ingests"] and all(len(g["sha256"]) == 64 for g in d["ingests"])
     assert {s["source"] for s in d["sources"]} >= {"unvotes", "voeten2016"}
-    assert d["measures"] == ["agreement", "S", "kappa", "pi", "coincidence"]
+    assert d["measures"] == ["agreement", "S", "kappa", "pi", "coincidence", "identical"]
     assert set(d["issues"]) == {"me", "nu", "di", "hr", "co", "ec"}
     assert set(d["features"]) == {"claims", "idealpoints", "shifts", "clusters"}
     assert d["limits"]["max_limit"] == 1000 and d["limits"]["max_bootstrap"] == 5000

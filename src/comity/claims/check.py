@@ -75,16 +75,22 @@ class CheckedText:
 
 
 def check_text(text: str, *, store: Any = None, blocs_file: Any = None,
-               **options: Any) -> CheckedText:
+               max_claims: int | None = None, **options: Any) -> CheckedText:
     """Read every sentence of ``text`` and evaluate every claim found (the store is opened
-    once); ``options`` go to :func:`~comity.claims.evaluation.evaluate`."""
+    once); ``options`` go to :func:`~comity.claims.evaluation.evaluate`. With
+    ``max_claims``, the claims after the first ``max_claims`` are listed as skipped (over the
+    limit) instead of evaluated: the work of one request stays bounded."""
     _check_size(text)
     reading = read_text(text)
     s, owned = _open(store) if options.get("panel") is None else (store, False)
     try:
         out = []
         skipped = list(reading.skipped)
-        for rc in reading.claims:
+        for i, rc in enumerate(reading.claims):
+            if max_claims is not None and i >= max_claims:
+                skipped.append(Skipped(rc.sentence, f"over the limit of {max_claims} claims "
+                                                    "per request"))
+                continue
             try:
                 res = evaluate(rc.claim, store=s, blocs_file=blocs_file, **options)
             except ComityError as exc:
@@ -99,7 +105,7 @@ def check_text(text: str, *, store: Any = None, blocs_file: Any = None,
 
 def check(text: str, *, store: Any = None,
           blocs_file: str | Path | Mapping[str, Bloc] | None = None,
-          **options: Any) -> ClaimResult | CheckedText:
+          max_claims: int | None = None, **options: Any) -> ClaimResult | CheckedText:
     """One claim (template or plain sentence) → its :class:`ClaimResult`; several, or an
     article → :class:`CheckedText`. Raises the template grammar's error (with its
     suggestions) when a single sentence holds no claim the reader can find either."""
@@ -132,7 +138,8 @@ def check(text: str, *, store: Any = None,
                 if isinstance(template_error, ClaimSyntaxError) else template_error
         if len(found) == 1:
             return evaluate(found[0].claim, store=store, blocs_file=blocs_file, **options)
-    return check_text(text, store=store, blocs_file=blocs_file, **options)
+    return check_text(text, store=store, blocs_file=blocs_file, max_claims=max_claims,
+                      **options)
 
 
 def _check_size(text: str) -> None:

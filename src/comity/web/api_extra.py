@@ -6,6 +6,7 @@ serves everything else, and the endpoint answers 503 saying what is missing.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 from collections.abc import Callable, Sequence
 from types import ModuleType
@@ -13,7 +14,8 @@ from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError as PydanticValidationError
 from starlette.concurrency import run_in_threadpool
 
 from comity.errors import ComityError
@@ -35,10 +37,19 @@ from comity.web.common import (
     Unavailable,
     answer,
     ctx_of,
+    error_status,
     optional_module,
     render,
 )
-from comity.web.models import AnalysisOut, ClaimIn, ClaimOut, IdealPointsOut
+from comity.web.models import (
+    MAX_ARTICLE_TEXT,
+    AnalysisOut,
+    ArticleOut,
+    ClaimIn,
+    ClaimOut,
+    ErrorOut,
+    IdealPointsOut,
+)
 from comity.web.tables import Format, csv_doc, plain, records
 
 router = APIRouter(prefix="/api", tags=["analyses"])
@@ -145,51 +156,249 @@ def _latest_fit(ctx: Any) -> str:
 
 
 # ------------------------------------------------------------------------- claims
-BODY_ERROR: dict[int | str, dict[str, str]] = {
-    400: {"description": "The request body is not valid JSON."}}
+MAX_CLAIMS = 50
+"""Claims evaluated per request; the rest of an article is listed as skipped."""
+
+OVER_LIMIT = f"over the limit of {MAX_CLAIMS} claims per request"
+
+MAX_BODY = (1 << 20) + 4096
+"""Largest request body of ``POST /api/claims`` (bytes): an article of 1,000,000 characters
+and the other fields; a larger body is refused (413) before it is read whole."""
+
+EXCERPT = 200
+"""At most this many characters of the submitted text are echoed in an error message."""
+
+BODY_ERROR: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The request body is not valid JSON."},
+    413: {"model": ErrorOut, "description": f"The request body is larger than {MAX_BODY:,} "
+                                            "bytes."},
+    415: {"model": ErrorOut, "description": "The request body is not JSON."},
+}
+
+CLAIM_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": ClaimIn.model_json_schema()}}}}
+
 
 def _verdict(v: Any) -> str:
     return str(getattr(v, "value", v))
 
 
-@router.post("/claims", response_model=ClaimOut, responses={**ERRORS, **BODY_ERROR, **csv_doc(
-    "The evidence table as CSV (with format=csv).")},
-    summary="Evaluate a claim ('USA closer to RUS than to EU in 2025'): verdict, effect, CI, "
-            "evidence")
-async def claims(request: Request, claim: ClaimIn, format: FormatQ = Format.json) -> Response:
+class _BadBody(Exception):
+    def __init__(self, status: int, detail: str, error: str) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.error = status, detail, error
+
+
+async def _read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The request body, read in chunks and refused (413) as soon as it passes ``limit``
+    bytes (or when Content-Length announces more): a larger body is never held whole."""
+    too_big = _BadBody(413, f"the request body is larger than {limit:,} bytes (an article "
+                       f"may have at most {MAX_ARTICLE_TEXT:,} characters)", "RequestTooLarge")
+    length = request.headers.get("content-length", "")
+    if length.strip().isdigit() and int(length) > limit:
+        raise too_big
+    ctype = request.headers.get("content-type", "")
+    if ctype:
+        mime = ctype.split(";", 1)[0].strip().lower()
+        if not (mime == "application/json" or (mime.startswith("application/")
+                                                and mime.endswith("+json"))):
+            raise _BadBody(415, "the request body must be JSON (Content-Type: "
+                           "application/json)", "UnsupportedMediaType")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse_claim(raw: bytes) -> ClaimIn:
+    """The body as :class:`ClaimIn`; errors name the field and the rule, never the input."""
+    try:
+        return ClaimIn.model_validate_json(raw)
+    except PydanticValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False, include_context=False)
+        if any(e.get("type") == "json_invalid" for e in errors):
+            raise _BadBody(400, "the request body is not valid JSON: " + "; ".join(
+                str(e.get("msg", ""))[:200] for e in errors), "JSONDecodeError") from None
+        parts = []
+        for e in errors[:10]:
+            loc = ".".join(str(x)[:40] for x in ("body", *e.get("loc", ())))
+            parts.append(f"{loc}: {str(e.get('msg', ''))[:300]}")
+        raise _BadBody(422, "; ".join(parts), "RequestValidationError") from None
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT else flat[:EXCERPT - 1] + "…"
+
+
+def _scrub(message: str, text: str, limit: int = EXCERPT) -> str:
+    """``message`` with every run of more than ``limit`` characters copied from ``text``
+    (as sent, with its whitespace collapsed, or quoted by ``repr``) cut out: the first one
+    to an excerpt of ``limit // 2`` characters, the others whole; at most 4,000 characters
+    in all."""
+    if len(message) > 20_000:
+        message = message[:20_000]
+    if len(text) > limit:
+        hays = (text, " ".join(text.split()), repr(text)[1:-1])
+        step = limit // 2  # a copied run longer than ``limit`` holds a whole aligned block
+        out: list[str] = []
+        done = 0  # message[:done] is settled
+        shown = False
+        j = 0
+        while j + step <= len(message):
+            block = message[j:j + step]
+            hay = next((h for h in hays if block in h), None)
+            if hay is None:
+                j += step
+                continue
+            lo, hi = j, j + step
+            hi = _grow(message, hay, lo, hi, right=True)
+            lo = _grow(message, hay, lo, hi, right=False)
+            if hi - lo > limit:
+                out.append(message[done:lo])
+                keep = 0 if shown else limit // 2  # one excerpt per message
+                shown = True
+                out.append(f"{message[lo:lo + keep]}… [{hi - lo - keep:,} more characters "
+                           "of the text]")
+                done = hi
+            j = max(hi, j + step)
+            j += (-j) % step  # back to the grid of blocks
+        out.append(message[done:])
+        message = "".join(out)
+    return message if len(message) <= 4000 else message[:3999] + "…"
+
+
+def _grow(message: str, hay: str, lo: int, hi: int, *, right: bool) -> int:
+    """Extend ``message[lo:hi]`` (a substring of ``hay``) to the right (or left) as far as
+    it stays one, by doubling then bisecting (a longer run holds every shorter one); the
+    new ``hi`` (or ``lo``)."""
+    def fits(edge: int) -> bool:
+        return (message[lo:edge] if right else message[edge:hi]) in hay
+
+    end = len(message) if right else 0
+    good = hi if right else lo
+    bad: int | None = None
+    span = 1
+    while good != end:
+        cand = min(end, good + span) if right else max(end, good - span)
+        if not fits(cand):
+            bad = cand
+            break
+        good = cand
+        span *= 2
+    while bad is not None and abs(bad - good) > 1:
+        mid = (good + bad) // 2
+        if fits(mid):
+            good = mid
+        else:
+            bad = mid
+    return good
+
+
+def _error_response(exc: Exception, text: str) -> JSONResponse:
+    body: dict[str, Any] = {"detail": _scrub(str(exc), text), "error": type(exc).__name__}
+    candidates = getattr(exc, "candidates", None)
+    if candidates:
+        body["candidates"] = [str(c)[:80] for c in list(candidates)[:20]]
+    return JSONResponse(body, status_code=error_status(exc))
+
+
+def _check_bounded(text: str, *, store: Any, options: dict[str, Any]) -> Any:
+    """:func:`comity.claims.check.check` with at most :data:`MAX_CLAIMS` claims evaluated
+    (the others are listed in ``skipped`` as over the limit)."""
+    check = _function(optional_module("claims.check"), ("check",))
+    return check(text, store=store, max_claims=MAX_CLAIMS, **options)
+
+
+def _evidence_frame(result: Any) -> pd.DataFrame:
+    evidence = getattr(result, "evidence", None)
+    if isinstance(evidence, pd.DataFrame):
+        return evidence
+    return pd.DataFrame(evidence if isinstance(evidence, list) else [])
+
+
+def _article_evidence(checked: Any) -> pd.DataFrame:
+    """One table of every claim's evidence, each row with ``claim`` (1-based, the order of
+    ``claims``) and ``sentence``."""
+    parts = []
+    for i, c in enumerate(checked.claims, start=1):
+        ev = _evidence_frame(c.result).copy()
+        ev.insert(0, "sentence", c.read.sentence)
+        ev.insert(0, "claim", i)
+        parts.append(ev)
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=["claim", "sentence"])
+    return pd.concat(parts, ignore_index=True, sort=False)
+
+
+def _claim_payload(text: str, result: Any) -> Payload:
+    if hasattr(result, "claims") and hasattr(result, "skipped"):  # a CheckedText
+        data = plain(result.to_dict())
+        return Payload(ArticleOut, data, lambda: _article_evidence(result), "claims_evidence")
+    evidence = _evidence_frame(result)
+    full = result.to_dict() if hasattr(result, "to_dict") else {}
+    n = getattr(result, "n", None)
+    sentence = getattr(result, "sentence", None)
+    data = {
+        "text": text, "sentence": sentence() if callable(sentence) else None,
+        "reading": plain(full.get("reading", getattr(result, "reading", None))),
+        "verdict": _verdict(getattr(result, "verdict", "")),
+        "headline": plain(full.get("headline", getattr(result, "headline", None))),
+        "measure": plain(getattr(result, "measure", None)),
+        "effect": plain(getattr(result, "effect", None)),
+        "lo": plain(getattr(result, "lo", None)), "hi": plain(getattr(result, "hi", None)),
+        "n": None if n is None else plain(int(n)),
+        "evidence": records(evidence), "result": plain(full),
+    }
+    return Payload(ClaimOut, data, evidence, "claim_evidence")
+
+
+@router.post("/claims", response_model=ClaimOut | ArticleOut,
+             responses={**ERRORS, **BODY_ERROR, **csv_doc(
+                 "The evidence table as CSV (with format=csv); for an article one table of "
+                 "every claim's evidence, each row with `claim` (1-based) and `sentence`.")},
+             openapi_extra=CLAIM_BODY,
+             summary="Check a claim, a sentence or an article ('USA closer to RUS than to EU "
+                     "in 2025'): reading, verdict, effect, CI, evidence")
+async def claims(request: Request, format: FormatQ = Format.json) -> Response:
+    """The body is a ClaimIn (JSON, at most 1 MiB + 4 KiB; the text at most 65,536
+    characters, 1,000,000 with `article: true`). A template claim or a sentence with one
+    claim answers a ClaimOut; a text with several claims an ArticleOut (at most 50 claims
+    are evaluated per request, the others are listed in `skipped`). An ambiguous name is an
+    error whose `candidates` list the choices; an error message quotes at most 200
+    characters of the text."""
     ctx = ctx_of(request)
+    try:
+        raw = await _read_body(request)
+        claim = await run_in_threadpool(_parse_claim, raw)
+    except _BadBody as exc:
+        return JSONResponse({"detail": exc.detail, "error": exc.error},
+                            status_code=exc.status)
+    del raw
+    text = claim.text.strip()
+    options = {k: v for k, v in {"measure": claim.measure, "body": claim.body,
+                                 "bootstrap": claim.bootstrap, "seed": claim.seed}.items()
+               if v is not None}
 
-    def compute() -> Payload:
-        mod = optional_module("claims")
-        evaluate = _function(mod, ("evaluate",))
-
+    def compute() -> Response:
         def run() -> Any:
-            kwargs = _accepted(evaluate, {"store": ctx.store, "measure": claim.measure,
-                                          "body": claim.body, "bootstrap": claim.bootstrap,
-                                          "seed": claim.seed})
-            return evaluate(claim.text, **kwargs)
+            return _check_bounded(text, store=ctx.store, options=options)
 
-        key = ("claim", claim.text.strip(), claim.measure, claim.body, claim.bootstrap,
-               claim.seed)
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        key = ("claim", digest, len(text), claim.measure, claim.body, claim.bootstrap,
+               claim.seed, claim.article)
         result = ctx.results.get_or_compute(key, run)
-        evidence = getattr(result, "evidence", None)
-        if not isinstance(evidence, pd.DataFrame):
-            evidence = pd.DataFrame(evidence if isinstance(evidence, list) else [])
-        full = result.to_dict() if hasattr(result, "to_dict") else {}
-        n = getattr(result, "n", None)
-        sentence = getattr(result, "sentence", None)
-        data = {
-            "text": claim.text, "sentence": sentence() if callable(sentence) else None,
-            "verdict": _verdict(getattr(result, "verdict", "")),
-            "measure": plain(getattr(result, "measure", None)),
-            "effect": plain(getattr(result, "effect", None)),
-            "lo": plain(getattr(result, "lo", None)), "hi": plain(getattr(result, "hi", None)),
-            "n": None if n is None else plain(int(n)),
-            "evidence": records(evidence), "result": plain(full),
-        }
-        return Payload(ClaimOut, data, evidence, "claim_evidence")
+        return render(_claim_payload(claim.text, result), format.value)
 
-    return await run_in_threadpool(lambda: render(compute(), format.value))
+    try:
+        return await run_in_threadpool(compute)
+    except ComityError as exc:
+        return _error_response(exc, claim.text)
 
 
 # ------------------------------------------------------------------------- shifts

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Period = int | str
 
@@ -283,10 +283,23 @@ class IdealPointsOut(BaseModel):
     rows: list[IdealPointRow]
 
 
+MAX_CLAIM_TEXT = 65_536
+"""Longest text of ``POST /api/claims`` without ``article`` (characters)."""
+
+MAX_ARTICLE_TEXT = 1_000_000
+"""Longest text with ``article=true`` (characters; ``comity.claims.check.MAX_TEXT``)."""
+
+
 class ClaimIn(BaseModel):
+    """A claim in template form, a plain sentence, or (``article``) a whole article."""
+
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    text: str = Field(min_length=1, max_length=500,
+    text: str = Field(min_length=1, max_length=MAX_ARTICLE_TEXT,
+                      description="A claim ('USA closer to RUS than to EU in 2025'), a plain "
+                      "sentence ('In 2025 the US voted closer to Russia than to the EU') or, "
+                      f"with article=true, a whole article. At most {MAX_CLAIM_TEXT:,} "
+                      f"characters, {MAX_ARTICLE_TEXT:,} with article=true.",
                       examples=["USA closer to RUS than to EU in 2025"])
     measure: str | None = Field(default=None, max_length=20,
                                 description="agreement, S, kappa, pi or coincidence.")
@@ -295,12 +308,32 @@ class ClaimIn(BaseModel):
     bootstrap: int | None = Field(default=None, ge=0, le=5000,
                                   description="Bootstrap draws (default: comity's, 2000).")
     seed: int | None = Field(default=0, ge=0, le=2**32 - 1)
+    article: bool = Field(default=False, description="The text is an article (many "
+                          f"sentences): up to {MAX_ARTICLE_TEXT:,} characters instead of "
+                          f"{MAX_CLAIM_TEXT:,}. The answer's shape depends on what is found, "
+                          "not on this flag: one claim → ClaimOut, several → ArticleOut.")
+
+    @model_validator(mode="after")
+    def _text_size(self) -> ClaimIn:
+        if not self.article and len(self.text) > MAX_CLAIM_TEXT:
+            raise ValueError(f"the text has {len(self.text):,} characters: at most "
+                             f"{MAX_CLAIM_TEXT:,} for a claim; send article=true for a text "
+                             f"of up to {MAX_ARTICLE_TEXT:,}")
+        return self
 
 
 class ClaimOut(BaseModel):
+    """One claim (a template claim or a sentence holding one claim) and its result."""
+
     text: str
     sentence: str | None = Field(description="The claim in words, with the periods used.")
+    reading: str | None = Field(default=None, description="The claim as read, in template "
+                                "form with body and measure ('USA closer to RUS than to EU, "
+                                "2025, GA, measure agreement').")
     verdict: str
+    headline: str | None = Field(default=None, description="The verdict as the first line "
+                                 "says it: 'measure-dependent' when the measures disagree, "
+                                 "else the verdict.")
     measure: str | None
     effect: float | None
     lo: float | None
@@ -308,6 +341,19 @@ class ClaimOut(BaseModel):
     n: int | None
     evidence: list[dict[str, Any]]
     result: dict[str, Any] = Field(description="The whole claim result (ClaimResult.to_dict).")
+
+
+class ArticleOut(BaseModel):
+    """Every claim found in a text (``CheckedText.to_dict``): at most 50 are evaluated per
+    request, the others are listed in ``skipped``."""
+
+    claims: list[dict[str, Any]] = Field(
+        description="One per claim, in the order of the text: sentence, reading, kind, "
+        "template, parties, period {start, end, label}, before, issue, topic, verdict, "
+        "headline, verdicts_by_measure, effect, lo, hi, ci, n, measure, measure_definition, "
+        "explanation, robustness, evidence, notes, reader_notes.")
+    skipped: list[dict[str, Any]] = Field(
+        description="Sentences without a claim testable with votes: {sentence, why}.")
 
 
 class AnalysisOut(BaseModel):

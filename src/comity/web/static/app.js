@@ -1,7 +1,7 @@
 /* comity dashboard: reads the JSON API of the same server and draws with Vega-Lite.
  * No computation happens here: every number shown comes from /api. The page state lives in
  * the query string (a, b, from, to, issue, body, measure, bootstrap, year, ms, ip, claim), so
- * a URL reproduces a view. */
+ * a URL reproduces a view (a claim text only when it is at most 500 characters long). */
 "use strict";
 
 (function () {
@@ -11,7 +11,7 @@
   const DEFAULT_MATRIX = ["USA", "RUS", "CHN", "GBR", "FRA", "DEU", "JPN", "IND", "BRA",
     "ZAF", "TUR", "SAU", "IRN", "ISR", "UKR", "MEX", "NGA", "EGY", "IDN", "CUB", "PRK",
     "SYR", "VEN", "PAK", "KOR", "CAN", "AUS"];
-  const state = { info: null, b: [], latest: null, names: {} };
+  const state = { info: null, b: [], latest: null, names: {}, claim: null };
   const $ = (id) => document.getElementById(id);
 
   // ---------------------------------------------------------------- helpers
@@ -75,11 +75,14 @@
     if (p.get("year")) $("matrix-year").value = p.get("year");
     if (p.get("ms")) $("matrix-states").value = p.get("ms");
     if (p.get("ip")) $("ip-states").value = p.get("ip");
-    if (p.get("claim")) $("claim-text").value = p.get("claim");
+    if (p.get("claim")) {
+      $("claim-text").value = p.get("claim");
+      state.claim = p.get("claim");
+    }
     return p;
   }
 
-  function writeUrl(extra) {
+  function writeUrl() {
     const p = new URLSearchParams();
     p.set("a", $("a").value.trim());
     state.b.forEach((b) => p.append("b", b));
@@ -89,8 +92,7 @@
     if ($("matrix-year").value) p.set("year", $("matrix-year").value);
     if ($("matrix-states").value.trim()) p.set("ms", $("matrix-states").value.trim());
     if ($("ip-states").value.trim()) p.set("ip", $("ip-states").value.trim());
-    const claim = (extra && extra.claim) || new URLSearchParams(window.location.search).get("claim");
-    if (claim) p.set("claim", claim);
+    if (state.claim) p.set("claim", state.claim);
     const url = window.location.pathname + "?" + p.toString();
     window.history.replaceState(null, "", url);
     $("share").href = url;
@@ -352,109 +354,342 @@
   }
 
   // ---------------------------------------------------------------- claims
+  const CLAIM_URL_MAX = 500; // longer texts are not kept in the URL
+  const CLAIM_SHORT = 300; // longer, or more than one sentence: sent as an article
+  const CLAIM_MAX = 1000000;
+  const EVIDENCE_SHOWN = 5;
+  const VERDICT_CLASS = {
+    supported: "v-supported", contradicted: "v-contradicted", inconclusive: "v-inconclusive",
+    "measure-dependent": "v-measure-dependent", "insufficient data": "v-insufficient",
+    ranking: "v-ranking",
+  };
+
+  function sentenceCount(text) {
+    let n = 0;
+    text.split(/\n\s*\n/).forEach((para) => {
+      n += para.trim().split(/[.!?]+["'”’)]*\s+(?=["'“‘(]?[A-Z0-9])/)
+        .filter((x) => x.trim()).length;
+    });
+    return n;
+  }
+
+  function isArticle(text) {
+    return text.length > CLAIM_SHORT || sentenceCount(text) > 1;
+  }
+
+  function signed(v) {
+    if (v === null || v === undefined || Number.isNaN(v)) return "–";
+    return (v > 0 ? "+" : "") + fmt(v);
+  }
+
+  function badge(text, id) {
+    const b = cell("strong", text, "badge " + (VERDICT_CLASS[text] || "v-other"));
+    if (id) b.id = id;
+    return b;
+  }
+
+  // the claim as one item, whatever the answer: ClaimOut (one claim) or ArticleOut
+  function singleItem(data, text) {
+    const r = data.result || {};
+    return {
+      sentence: text, reading: data.reading || r.reading, words: data.sentence,
+      verdict: data.verdict, headline: data.headline || r.headline || data.verdict,
+      verdicts_by_measure: r.verdicts_by_measure || {}, effect: data.effect, lo: data.lo,
+      hi: data.hi, ci: r.ci, n: data.n, measure: data.measure,
+      measure_definition: r.measure_definition, explanation: r.explanation,
+      notes: r.notes || [], reader_notes: [], evidence: data.evidence || [],
+      parties: r.parties || [], kind: (r.claim || {}).kind,
+    };
+  }
+
+  function partyLabel(p) {
+    if (!p) return "";
+    if (p.kind === "bloc") return p.code && p.code.length <= 6 ? p.code.toUpperCase() : p.name;
+    return p.code || p.token || p.name;
+  }
+
   async function checkClaim() {
     const text = $("claim-text").value.trim();
     if (!text) {
-      setStatus("claim-status", "Type a claim first.", true);
+      setStatus("claim-status", "Type a claim, a sentence or an article first.", true);
       return;
     }
-    writeUrl({ claim: text });
-    setStatus("claim-status", "Checking the claim against the votes…");
+    if (text.length > CLAIM_MAX) {
+      setStatus("claim-status", "The text has " + text.length.toLocaleString("en") +
+        " characters; at most " + CLAIM_MAX.toLocaleString("en") + " are read at once.", true);
+      return;
+    }
+    state.claim = text.length <= CLAIM_URL_MAX ? text : null;
+    writeUrl();
+    const article = isArticle(text);
+    setStatus("claim-status", article
+      ? "Reading the text and checking every claim in it against the votes…"
+      : "Checking the claim against the votes…");
     $("claim-result").hidden = true;
+    $("claim-submit").disabled = true;
     let data;
     try {
       data = await api("/api/claims", {
         method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ text: text, seed: 0 }),
+        body: JSON.stringify({ text: text, seed: 0, article: article }),
       });
     } catch (e) {
       setStatus("claim-status", e.message, true);
       return;
+    } finally {
+      $("claim-submit").disabled = false;
     }
-    setStatus("claim-status", "");
-    const v = $("claim-verdict");
-    v.textContent = data.verdict;
-    v.className = String(data.verdict).replace(/[^a-z]/gi, "").toLowerCase();
-    const r = data.result || {};
-    const parts = [];
-
-    if (data.effect !== null) {
-      parts.push("Effect " + fmt(data.effect) +
-        (data.lo !== null && data.hi !== null ? " (95% CI " + fmt(data.lo) + " to " + fmt(data.hi) + ")" : ""));
+    const items = Array.isArray(data.claims) ? data.claims : [singleItem(data, text)];
+    const skipped = Array.isArray(data.skipped) ? data.skipped : [];
+    const list = $("claim-list");
+    clear(list);
+    items.forEach((it, i) => list.appendChild(claimCard(it, i, items.length)));
+    fillSkipped(skipped);
+    if (Array.isArray(data.claims)) {
+      setStatus("claim-status", items.length + " claim" + (items.length === 1 ? "" : "s") +
+        " found and checked" + (skipped.length ? ", " + skipped.length + " sentence" +
+        (skipped.length === 1 ? "" : "s") + " skipped (listed below)" : "") + ".");
+    } else {
+      setStatus("claim-status", "");
     }
-    if (data.n !== null) parts.push("n = " + data.n + " votes");
-    if (data.measure) parts.push("measure: " + data.measure);
-    if (Array.isArray(r.notes) && r.notes.length) parts.push(r.notes.join(" "));
-    const counts = flatten(r.counts || {});
-    if (counts.length) parts.push("Counts: " + counts.join(", "));
-    $("claim-effect").textContent = (data.sentence ? data.sentence + ". " : "") +
-      parts.join("; ") + ".";
-    fillEvidence(data.evidence || [], r.claim || {});
     $("claim-result").hidden = false;
   }
 
-  function flatten(obj, prefix) {
-    const out = [];
-    Object.entries(obj).forEach(([k, v]) => {
-      const key = (prefix ? prefix + " " : "") + k.replace(/_/g, " ");
-      if (v !== null && typeof v === "object") out.push(...flatten(v, key));
-      else out.push(key + " " + v);
+  function claimCard(it, i, total) {
+    const first = i === 0;
+    const card = document.createElement("article");
+    card.className = "claim-card";
+    card.dataset.index = String(i + 1);
+    card.dataset.verdict = it.verdict;
+    card.dataset.headline = it.headline || it.verdict;
+    const hid = "claim-h-" + (i + 1);
+    card.setAttribute("aria-labelledby", hid);
+
+    const h = cell("h3", (total > 1 ? "Claim " + (i + 1) + ": " : "") +
+      "“" + excerpt(it.sentence || "", 600) + "”", "claim-sentence");
+    h.id = hid;
+    card.appendChild(h);
+
+    const rd = document.createElement("p");
+    rd.className = "claim-reading";
+    rd.appendChild(document.createTextNode("read as: "));
+    rd.appendChild(cell("q", it.reading || "–", "reading"));
+    card.appendChild(rd);
+
+    const v = document.createElement("p");
+    v.className = "verdict";
+    v.appendChild(document.createTextNode("Verdict: "));
+    const head = it.headline || it.verdict;
+    if (head !== it.verdict) {
+      v.appendChild(badge(head));
+      v.appendChild(document.createTextNode(" under " + (it.measure || "the chosen measure") + ": "));
+    }
+    v.appendChild(badge(it.verdict, first ? "claim-verdict" : null));
+    if (first) v.querySelector("#claim-verdict").dataset.testid = "claim-verdict";
+    card.appendChild(v);
+
+    const byM = Object.entries(it.verdicts_by_measure || {});
+    if (byM.length > 1) {
+      card.appendChild(cell("p", "Under each measure: " +
+        byM.map(([m, x]) => m + " " + x).join(", ") + ".", "by-measure"));
+    }
+
+    const eff = document.createElement("p");
+    eff.className = "claim-effect";
+    if (first) eff.id = "claim-effect";
+    const ci = Math.round(100 * (it.ci || 0.95));
+    const parts = [];
+    if (it.kind === "ranking" || it.verdict === "ranking") {
+      parts.push("Ranking by " + (it.measure || "agreement") + " (values and " + ci +
+        "% CIs in the table)");
+    } else {
+      parts.push("Effect " + signed(it.effect) + (it.lo !== null && it.lo !== undefined &&
+        it.hi !== null && it.hi !== undefined ? " (" + ci + "% CI " + signed(it.lo) + " to " +
+        signed(it.hi) + ")" : " (no interval)"));
+    }
+    if (it.n !== null && it.n !== undefined) parts.push("n = " + it.n + " votes");
+    if (it.measure) parts.push("measure: " + it.measure);
+    eff.textContent = parts.join("; ") + ".";
+    card.appendChild(eff);
+
+    if (it.measure_definition) {
+      const d = document.createElement("p");
+      d.className = "measure-def";
+      d.appendChild(cell("strong", it.measure + ":"));
+      d.appendChild(document.createTextNode(" " + it.measure_definition + "."));
+      card.appendChild(d);
+    }
+    if (it.explanation) {
+      card.appendChild(cell("p", "What moved (" + (it.measure || "") + "): " + it.explanation +
+        ".", "explanation"));
+    }
+    const notes = (it.reader_notes || []).concat(it.notes || []);
+    if (notes.length) {
+      const ul = document.createElement("ul");
+      ul.className = "notes";
+      ul.setAttribute("aria-label", "Notes");
+      notes.forEach((n) => ul.appendChild(cell("li", "Note: " + n + ".")));
+      card.appendChild(ul);
+    }
+    card.appendChild(evidenceTable(it, first));
+    return card;
+  }
+
+  function excerpt(text, max) {
+    return text.length <= max ? text : text.slice(0, max - 1) + "…";
+  }
+
+  // evidence: symbol (linked to the record), date, title, the parties' votes; rankings: the
+  // ranking. The first EVIDENCE_SHOWN rows are shown, the others behind a button.
+  function evidenceColumns(rows, parties) {
+    const keys = new Set();
+    rows.forEach((r) => Object.keys(r).forEach((k) => keys.add(k)));
+    const lab = (i) => partyLabel(parties[i]) || ["A", "B", "C"][i];
+    if (!keys.has("symbol")) {
+      return Array.from(keys).filter((k) => k !== "link" && k !== "rid")
+        .map((k) => ({ key: k, title: k.replace(/_/g, " ") }));
+    }
+    const cols = [{ key: "symbol", title: "Symbol" }, { key: "date", title: "Date" },
+      { key: "title", title: "Title" }];
+    [["vote_a", 0], ["vote_b", 1], ["vote_c", 2]].forEach(([k, i]) => {
+      if (keys.has(k)) cols.push({ key: k, title: lab(i) + " vote" });
     });
-    return out;
+    if (keys.has("split_c")) cols.push({ key: "split_c", title: lab(2) + " split Y-A-N" });
+    if (keys.has("position_a")) cols.push({ key: "position_a", title: lab(0) + " vote" });
+    if (keys.has("position")) cols.push({ key: "position", title: lab(0) + " position" });
+    if (keys.has("members_yes")) cols.push({ key: "_members", title: "members Y-A-N" });
+    if (keys.has("opposed")) cols.push({ key: "opposed", title: "members opposed" });
+    if (keys.has("sided")) cols.push({ key: "sided", title: lab(0) + " sided" });
+    return cols;
   }
 
-  function heading(col, claim) {
-    const m = /^vote_([abc])$/.exec(col);
-    if (m && claim[m[1]]) return String(claim[m[1]]).replace(/^bloc:/, "").toUpperCase() + " vote";
-    return col.replace(/_/g, " ");
+  function evidenceValue(r, key, parties) {
+    if (key === "sided" && typeof r.sided === "string") {
+      // "with B" / "with C": the parties of the claim by name
+      return r.sided.replace(/^with ([ABC])$/, (m, x) => {
+        const p = (parties || [])["ABC".indexOf(x)];
+        return p ? "with " + partyLabel(p) : m;
+      });
+    }
+    if (key === "_members") {
+      return [r.members_yes, r.members_abstain, r.members_no].map((x) =>
+        x === null || x === undefined ? "–" : String(x)).join("-");
+    }
+    const v = r[key];
+    if (v === null || v === undefined) return "";
+    if (Array.isArray(v)) return v.join(", ");
+    if (typeof v === "number" && !Number.isInteger(v)) return fmt(v);
+    if (typeof v === "object") return JSON.stringify(v);
+    return String(v);
   }
 
-  function fillEvidence(rows, claim) {
-    const table = $("claim-evidence");
-    const thead = table.tHead;
-    const tb = table.tBodies[0];
-    clear(thead);
-    clear(tb);
+  let evidenceSeq = 0;
+
+  function evidenceTable(it, first) {
+    const rows = it.evidence || [];
+    const box = document.createElement("div");
+    box.className = "evidence-box";
+    const wrap = document.createElement("div");
+    wrap.className = "table-wrap";
+    const table = document.createElement("table");
+    table.className = "evidence";
+    if (first) {
+      table.id = "claim-evidence";
+      table.dataset.testid = "claim-evidence";
+    }
+    const ranking = rows.length && !("symbol" in rows[0]);
+    // the caption sits outside the scrolling box, so it stays readable on a narrow screen
+    const cap = cell("p", ranking ? "The ranking, with each value's interval:"
+      : "Evidence: the votes that drive the effect, with links to the official records" +
+        (rows.length > EVIDENCE_SHOWN ? " (the " + EVIDENCE_SHOWN + " most decisive of " +
+          rows.length + " shown)" : "") + ":", "evidence-caption");
+    cap.id = "claim-evidence-cap-" + evidenceSeq;
+    evidenceSeq += 1;
+    table.setAttribute("aria-labelledby", cap.id);
+    box.appendChild(cap);
+    const thead = table.createTHead();
+    const tb = table.createTBody();
     if (!rows.length) {
       const tr = document.createElement("tr");
       tr.appendChild(cell("td", "No evidence rows."));
       tb.appendChild(tr);
-      return;
-    }
-    const skip = new Set(["link", "rid"]);
-    const cols = Object.keys(rows[0]).filter((c) => !skip.has(c));
-    const hr = document.createElement("tr");
-    cols.forEach((c) => {
-      const th = cell("th", heading(c, claim || {}), "col-" + c);
-      th.scope = "col";
-      hr.appendChild(th);
-    });
-    hr.appendChild(Object.assign(cell("th", "record"), { scope: "col" }));
-    thead.appendChild(hr);
-    rows.forEach((r) => {
-      const tr = document.createElement("tr");
+    } else {
+      const cols = evidenceColumns(rows, it.parties || []);
+      const hr = document.createElement("tr");
       cols.forEach((c) => {
-        let v = r[c];
-        if (Array.isArray(v)) v = v.join(", ");
-        else if (typeof v === "number" && !Number.isInteger(v)) v = fmt(v);
-        else if (v === null || v === undefined) v = "";
-        else if (typeof v === "object") v = JSON.stringify(v);
-        tr.appendChild(cell("td", String(v), "col-" + c + (typeof r[c] === "number" ? " num" : "")));
+        const th = cell("th", c.title, "col-" + c.key.replace(/^_/, ""));
+        th.scope = "col";
+        hr.appendChild(th);
       });
-      const td = document.createElement("td");
-      const url = recordUrl(r);
-      if (url) {
-        const a = document.createElement("a");
-        a.href = url;
-        a.rel = "noopener";
-        a.target = "_blank";
-        a.textContent = "official record";
-        a.setAttribute("aria-label", "official record of " + (r.symbol || r.rid || "this vote"));
-        td.appendChild(a);
-      }
-      tr.appendChild(td);
+      thead.appendChild(hr);
+      rows.forEach((r, i) => {
+        const tr = document.createElement("tr");
+        if (i >= EVIDENCE_SHOWN) {
+          tr.hidden = true;
+          tr.className = "more";
+        }
+        cols.forEach((c) => {
+          const td = document.createElement("td");
+          td.className = "col-" + c.key.replace(/^_/, "") +
+            (typeof r[c.key] === "number" ? " num" : "");
+          const url = c.key === "symbol" ? recordUrl(r) : null;
+          if (url) {
+            const a = document.createElement("a");
+            a.href = url;
+            a.rel = "noopener";
+            a.target = "_blank";
+            a.textContent = evidenceValue(r, c.key, it.parties) || "record";
+            a.setAttribute("aria-label", "official record of " + (r.symbol || r.rid || "this vote"));
+            td.appendChild(a);
+          } else {
+            td.textContent = evidenceValue(r, c.key, it.parties);
+          }
+          tr.appendChild(td);
+        });
+        tb.appendChild(tr);
+      });
+    }
+    wrap.appendChild(table);
+    box.appendChild(wrap);
+    if (rows.length > EVIDENCE_SHOWN) {
+      const more = document.createElement("button");
+      more.type = "button";
+      more.className = "secondary more-rows";
+      more.textContent = "Show all " + rows.length + " rows";
+      more.setAttribute("aria-expanded", "false");
+      more.addEventListener("click", () => {
+        const open = more.getAttribute("aria-expanded") !== "true";
+        tb.querySelectorAll("tr.more").forEach((tr) => { tr.hidden = !open; });
+        more.setAttribute("aria-expanded", open ? "true" : "false");
+        more.textContent = open ? "Show the first " + EVIDENCE_SHOWN + " rows"
+          : "Show all " + rows.length + " rows";
+      });
+      box.appendChild(more);
+    }
+    return box;
+  }
+
+  function fillSkipped(skipped) {
+    const box = $("claim-skipped-box");
+    const tb = $("claim-skipped").tBodies[0];
+    clear(tb);
+    box.hidden = !skipped.length;
+    $("claim-skipped-h").textContent = skipped.length + " sentence" +
+      (skipped.length === 1 ? "" : "s") + " skipped";
+    const SHOWN = 300;
+    skipped.slice(0, SHOWN).forEach((s) => {
+      const tr = document.createElement("tr");
+      tr.appendChild(cell("td", excerpt(s.sentence || "", 600), "skipped-sentence"));
+      tr.appendChild(cell("td", s.why || "", "skipped-why"));
       tb.appendChild(tr);
     });
+    if (skipped.length > SHOWN) {
+      const tr = document.createElement("tr");
+      const td = cell("td", "… and " + (skipped.length - SHOWN) + " more.");
+      td.colSpan = 2;
+      tr.appendChild(td);
+      tb.appendChild(tr);
+    }
   }
 
   // ---------------------------------------------------------------- provenance
@@ -518,6 +753,15 @@
     $("matrix-form").addEventListener("submit", (ev) => { ev.preventDefault(); showMatrix(); });
     $("ip-form").addEventListener("submit", (ev) => { ev.preventDefault(); showIdealPoints(); });
     $("claim-form").addEventListener("submit", (ev) => { ev.preventDefault(); checkClaim(); });
+    $("claim-text").addEventListener("keydown", (ev) => {
+      // Enter checks a one-line claim; Shift+Enter (or any Enter in a longer text) is a new
+      // line; Ctrl/Cmd+Enter always checks
+      const multi = $("claim-text").value.includes("\n") || ev.shiftKey;
+      if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey || !multi)) {
+        ev.preventDefault();
+        checkClaim();
+      }
+    });
 
     state.b = ["RUS", "EU"];
     let info = null;

@@ -280,7 +280,7 @@
       cells.push({ x: r.state_b, y: r.state_a, value: r.value, n: r.n });
     });
     const m = data.measure;
-    const diverging = m !== "agreement" && m !== "coincidence";
+    const diverging = m !== "agreement" && m !== "coincidence" && m !== "identical";
     setStatus("matrix-status", m + " between " + data.states.length + " states in " +
       data.period + " (" + data.query.resolutions + " recorded " + data.query.body +
       " votes); darker = more aligned.");

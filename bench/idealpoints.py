@@ -102,6 +102,8 @@ tp = time.perf_counter() - t
 t = time.perf_counter()
 m = DynamicIdealPoints().fit(panel)
 tf = time.perf_counter() - t
+if len(sys.argv) > 2:  # where to write the ideal points for the BSV comparison
+    m.ideal_points_.to_csv(sys.argv[2], index=False)
 print(json.dumps({"panel_seconds": tp, "fit_seconds": tf, "n_iter": m.n_iter_,
                   "converged": m.converged_, "summary": m.summary(),
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -173,6 +175,10 @@ def main() -> None:
     ap.add_argument("--pscl-thin", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--bsv", type=Path, default=None,
+                    help="a Bailey-Strezhnev-Voeten release of ideal points (CSV with iso3c, "
+                    "session, IdealPoint, e.g. IdealpointestimatesAll_Jun2024.csv); read, "
+                    "never copied")
     a = ap.parse_args()
     db_path, tmp = ensure_store(a.db, a.data)
     db = str(db_path)
@@ -197,7 +203,9 @@ def main() -> None:
             ratio = round(pscl_s / ours_s, 1)
             print(f"pscl::ideal {pscl_s:.2f} s (maxiter {a.pscl_maxiter}); r = {corr}, "
                   f"{ratio}x faster; ordinal fit r = {corr_ord}", file=sys.stderr)
-        full = run_python(FULL_FIT, db)
+        ip_csv = Path(tempfile.mkdtemp()) / "ip.csv"
+        full = run_python(FULL_FIT, db, str(ip_csv))
+        bsv = compare_bsv(a.bsv, ip_csv) if a.bsv is not None else {}
         summ = full["summary"]
         print(f"full GA fit: {summ['n_states']} states, {summ['n_periods']} sessions, "
               f"{summ['n_votes']} votes, {summ['n_items']} items; panel "
@@ -214,7 +222,33 @@ def main() -> None:
         "comity_session_seconds": round(ours_s, 4), "corr_ordinal_vs_pscl": corr_ord,
         "session": a.session, "panel_seconds": round(full["panel_seconds"], 2),
         "full_fit_iterations": full["n_iter"], "r_installed": shutil.which("Rscript")
-        is not None}))
+        is not None, **bsv}))
+
+
+def compare_bsv(path: Path, ip_csv: Path) -> dict:
+    """Pooled and per-session Pearson correlations of the full fit (dimension 1, one point per
+    state and session) with a BSV release: ``bsv_pooled_r``, ``bsv_median_session_r``,
+    ``bsv_worst_session_r`` (and which session), ``bsv_sessions_below_090``, ``bsv_pairs``."""
+    ref = pd.read_csv(path, encoding="latin-1")
+    need = {"iso3c", "session", "IdealPoint"}
+    if need - set(ref.columns):
+        raise SystemExit(f"{path}: expected the columns {sorted(need)}")
+    ref = ref.dropna(subset=["iso3c", "IdealPoint"]).drop_duplicates(["iso3c", "session"])
+    ip = pd.read_csv(ip_csv)
+    ip = ip[ip["dim"] == 1]
+    j = ref.merge(ip, left_on=["iso3c", "session"], right_on=["state", "period"])
+    j = j.dropna(subset=["estimate"])
+    per = {int(s): float(np.corrcoef(g["IdealPoint"], g["estimate"])[0, 1])
+           for s, g in j.groupby("session") if len(g) > 5}
+    worst = min(per, key=per.get)
+    out = {"bsv_pooled_r": round(float(np.corrcoef(j["IdealPoint"], j["estimate"])[0, 1]), 4),
+           "bsv_median_session_r": round(float(np.median(list(per.values()))), 4),
+           "bsv_worst_session_r": round(per[worst], 4), "bsv_worst_session": worst,
+           "bsv_sessions_below_090": sum(v < 0.90 for v in per.values()),
+           "bsv_pairs": len(j), "bsv_sessions": len(per)}
+    print("BSV per session: " + " ".join(f"{s}:{v:.2f}" for s, v in sorted(per.items())),
+          file=sys.stderr)
+    return out
 
 
 if __name__ == "__main__":

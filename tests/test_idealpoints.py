@@ -22,7 +22,7 @@ from comity.analysis.idealpoints import (
     bridge_key,
 )
 from comity.errors import ComityError, EstimationError, UnknownStateError
-from comity.store.panel import Panel
+from comity.store.panel import ABSTAIN, NO, NONMEMBER, YES, Panel
 
 Y, A, N, X, NM = 1, 2, 3, 8, 9
 
@@ -452,3 +452,51 @@ def test_real_full_fit_converges_fast(full_store):
     ip = m.ideal_points_
     cold_war = ip[ip["period"].between(20, 40)].groupby("state")["estimate"].mean()
     assert cold_war["USA"] > 0 > cold_war["SUN"]
+
+
+# ------------------------------------------------------------------------------------------
+# issue 16: standard errors by default, lineage, no gap limit on bridges
+# ------------------------------------------------------------------------------------------
+def test_laplace_standard_errors_by_default(sim, fitted):
+    """Without a bootstrap every state-period has a Laplace standard error; its 95% interval
+    covers the simulated truth about as often as the bootstrap's does."""
+    panel, x, _ = sim
+    m = DynamicIdealPoints().fit(panel)
+    ip = m.ideal_points_
+    assert m.se_method_ == "laplace" and fitted.se_method_ == "bootstrap"
+    assert ip["se"].notna().all() and (ip["se"] > 0).all()
+    tr = truth_frame(panel, x, ip)
+    cover = float(((tr >= ip["lo"]) & (tr <= ip["hi"])).mean())
+    assert 0.85 <= cover <= 0.99, cover
+    boot = fitted.ideal_points_["se"].median()
+    assert 0.5 * boot < ip["se"].median() < 2.0 * boot
+
+
+def test_paths_follow_the_lineage():
+    """RUS asked for the 1980s is the USSR's estimate, flagged; strict gives nothing."""
+    rng = np.random.default_rng(5)
+    states = ("USA", "SUN", "RUS", "FRA", "CHN", "IND", "BRA", "GBR")
+    n = 40
+    years = np.repeat([1989, 1990, 1991, 1992, 1993], n // 5)
+    votes = rng.choice([YES, NO, ABSTAIN], size=(len(states), n)).astype(np.int8)
+    sun, rus = states.index("SUN"), states.index("RUS")
+    votes[sun, years >= 1992] = NONMEMBER
+    votes[rus, years < 1992] = NONMEMBER
+    res = pd.DataFrame({"rid": [f"r{k}" for k in range(n)], "session": years - 1945,
+                        "date": pd.to_datetime([f"{y}-11-01" for y in years]),
+                        "title": [f"t{k}" for k in range(n)]})
+    m = DynamicIdealPoints(period="year").fit(Panel(votes=votes, states=states,
+                                                    resolutions=res))
+    p = m.paths(["RUS"])
+    assert p["state"].eq("RUS").all()
+    assert dict(zip(p["period"], p["from_state"], strict=True)) == {
+        1989: "SUN", 1990: "SUN", 1991: "SUN", 1992: "RUS", 1993: "RUS"}
+    assert m.paths(["RUS"], strict=True)["period"].tolist() == [1992, 1993]
+
+
+def test_bridges_have_no_gap_limit_by_default():
+    res = pd.DataFrame({"title": ["Cuba embargo"] * 3, "symbol": ["a", "b", "c"]})
+    items, _ = bridge_items(res, np.array([1, 10, 30]))
+    assert len(set(items)) == 1
+    items, _ = bridge_items(res, np.array([1, 10, 30]), max_gap=9)
+    assert len(set(items)) == 2  # 1 -> 10 is at the limit, 10 -> 30 beyond it

@@ -21,7 +21,7 @@ from scipy import special
 from comity.errors import EstimationError
 
 PRIOR_X0_VAR = 1.0
-PRIOR_BETA_VAR = 25.0
+PRIOR_BETA_VAR = 1.0
 PRIOR_CUT_VAR = 25.0
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -64,7 +64,7 @@ def bridge_items(
     resolutions: pd.DataFrame,
     period: np.ndarray,
     *,
-    max_gap: int = 3,
+    max_gap: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Item index of every resolution (column) after bridging, and the key of every item.
 
@@ -94,7 +94,8 @@ def bridge_items(
         e = e[np.lexsort((period[e], kcode[e]))]
         ke, pe = kcode[e], period[e]
         new_chain = np.ones(len(e), dtype=bool)
-        new_chain[1:] = (ke[1:] != ke[:-1]) | (np.diff(pe) > max_gap)
+        new_chain[1:] = (ke[1:] != ke[:-1]) if max_gap is None else \
+            (ke[1:] != ke[:-1]) | (np.diff(pe) > max_gap)
         group[e] = np.cumsum(new_chain) - 1
     _, item = np.unique(group, return_inverse=True)
     # renumber by first appearance so that the item order follows the column order
@@ -164,6 +165,7 @@ class _Result:
     change: float
     loglik: float
     objective: float
+    se: np.ndarray | None = None  # Laplace standard errors on the identified scale
 
 
 @dataclass(frozen=True)
@@ -690,9 +692,43 @@ class _Core:
                         continue
                 step_max = max(1.0, step_max / 2.0)
         raw = p.copy()
+        se_raw = self.x_se(p, t)
         scale = self.orient(p)
+        se = None if se_raw is None else se_raw / scale[None, None, :]
         return _Result(params=p, raw=raw, scale=scale, n_iter=n, converged=converged,
-                       change=change, loglik=_dot(self.w, t.logp), objective=obj)
+                       change=change, loglik=_dot(self.w, t.logp), objective=obj, se=se)
+
+    def x_se(self, p: _Params, t: _Terms) -> np.ndarray | None:
+        """Standard errors of the paths at the mode (one dimension): the inverse diagonal of
+        each state's tridiagonal precision, the observed curvature of the log-likelihood in
+        the linear predictor (times the squared discriminations) plus the random-walk prior,
+        item parameters held at their estimates (a Laplace approximation conditional on the
+        items). One forward and one backward pass of pivots over the periods."""
+        d = self.d
+        if p.x.shape[2] != 1:
+            return None
+        wc = self.w * np.maximum(t.curv_eta, 1e-12)
+        bk = p.beta[d.ck, 0]
+        n_st = d.n_states * d.n_periods
+        a = np.bincount(d.cst, weights=wc * bk * bk, minlength=n_st).reshape(
+            d.n_states, d.n_periods)
+        lk = np.where(self.link, self.q[None, :], 0.0)
+        diag = a + lk
+        diag[:, :-1] += lk[:, 1:]
+        diag[np.arange(d.n_states), d.first] += 1.0 / PRIOR_X0_VAR
+        diag[~d.inrange] = 1.0
+        off2 = lk ** 2  # (S, T): the squared coupling of t-1 and t
+        fwd = np.empty_like(diag)
+        bwd = np.empty_like(diag)
+        fwd[:, 0] = diag[:, 0]
+        for k in range(1, d.n_periods):
+            fwd[:, k] = diag[:, k] - off2[:, k] / fwd[:, k - 1]
+        bwd[:, -1] = diag[:, -1]
+        for k in range(d.n_periods - 2, -1, -1):
+            bwd[:, k] = diag[:, k] - off2[:, k + 1] / bwd[:, k + 1]
+        var = 1.0 / (fwd + bwd - diag)
+        var[~d.inrange] = np.nan
+        return np.sqrt(var)[..., None]
 
 
 

@@ -30,13 +30,22 @@ on a whole text (not amendment or separate-paragraph votes, when the panel says 
 occurs exactly once among the whole-text votes of each of their periods (a title under which
 several resolutions were adopted in one session, e.g. "Question of Palestine" A, B, C...,
 identifies none of them);
-(c) they are in a chain of occurrences in which consecutive occurrences are at most
-``bridge_max_gap`` periods apart (so a title reused after a long break starts a new item).
+(c) with ``bridge_max_gap`` set, they are in a chain of occurrences in which consecutive
+occurrences are at most that many periods apart (default: no limit — Bailey, Strezhnev & Voeten
+hold the item parameters of identical texts equal whatever the gap, and that is what keeps the
+scale comparable over decades).
 
-*Priors.* ``x_i,first ~ N(0, I)`` (above), ``beta_k ~ N(0, 25 I)``, cut points ``~ N(0, 25)``
-(the defaults of ``pscl::ideal`` and of Imai, Lo & Olmsted). They make the posterior mode exist
-(a state that always votes with one side would otherwise drift to infinity) and they set the
-scale of the mode.
+*Priors.* ``x_i,first ~ N(0, I)`` (above), ``beta_k ~ N(0, I)`` (Bailey, Strezhnev & Voeten's
+prior on the discriminations; a diffuse ``N(0, 25 I)``, as in ``pscl::ideal``, lets a few
+one-sided items dominate a session and tilts the 1960s–80s towards another dimension), cut
+points ``~ N(0, 25)``. They make the posterior mode exist (a state that always votes with one
+side would otherwise drift to infinity) and they set the scale of the mode.
+
+*Standard errors.* By default (``bootstrap=0``) the Laplace approximation at the mode: for each
+state, the inverse diagonal of its tridiagonal path precision (the observed curvature of the
+log-likelihood in the linear predictor times the squared discriminations, plus the random-walk
+prior), item parameters held at their estimates (``se_method_ == "laplace"``; one dimension).
+With ``bootstrap=B``: the bootstrap over resolutions within periods (``"bootstrap"``).
 
 *Identification.* The likelihood does not change if all ideal points are moved, stretched
 (with several dimensions: transformed linearly) or reflected, items compensating. The estimate
@@ -185,12 +194,15 @@ class DynamicIdealPoints:
     bridge:
         share item parameters between recurring resolutions (see :func:`bridge_items`).
     bridge_max_gap:
-        largest distance (in periods) between consecutive occurrences of a bridged title.
+        largest distance (in periods) between consecutive occurrences of a bridged title
+        (None, the default: no limit, as Bailey, Strezhnev & Voeten match identical texts
+        whatever the gap).
     max_iter, tol:
         stop after ``max_iter`` iterations or when no reported ideal point moves more than
         ``tol`` in an iteration.
     bootstrap:
-        number of bootstrap replicates for standard errors (0: none, ``se`` is NaN).
+        number of bootstrap replicates for standard errors (0, the default: Laplace standard
+        errors at the mode, one dimension; see ``se_method_``).
     n_jobs:
         processes for the bootstrap.
     seed:
@@ -226,7 +238,7 @@ class DynamicIdealPoints:
         period: Literal["session", "year"] = "session",
         anchor: str = "USA",
         bridge: bool = True,
-        bridge_max_gap: int = 3,
+        bridge_max_gap: int | None = None,
         max_iter: int = 1000,
         tol: float = 1e-4,
         bootstrap: int = 0,
@@ -411,9 +423,11 @@ class DynamicIdealPoints:
                 f"ideal points did not converge in {res.n_iter} iterations (last change "
                 f"{res.change:.2e} > tol {self.tol:g}); raise max_iter or tol",
                 IdealPointsConvergenceWarning, stacklevel=2)
-        se = np.full_like(res.params.x, np.nan)
+        se = np.full_like(res.params.x, np.nan) if res.se is None else res.se
+        self.se_method_ = "laplace" if res.se is not None else None
         self.bootstrap_converged_ = None
         if self.bootstrap:
+            self.se_method_ = "bootstrap"
             se, n_conv = self._bootstrap(data, cfg, res)
             self.bootstrap_converged_ = n_conv
         self._params = res.params
@@ -534,6 +548,45 @@ class DynamicIdealPoints:
         m.periods_ = np.sort(ideal_points["period"].unique())
         return m
 
+    def paths(self, states: list[str] | tuple[str, ...], *, strict: bool = False
+              ) -> pd.DataFrame:
+        """The ideal points of ``states``, each under the code asked for. Unless ``strict``,
+        a state's lineage fills the periods before it existed, as in alignment: ``RUS`` is the
+        USSR (SUN) before 1991-12-24, ``SRB`` Yugoslavia and Serbia and Montenegro, ``CZE``
+        Czechoslovakia (column ``from_state``: the code whose estimate it is). A period
+        belongs to the lineage member whose membership contains its middle (a session: the
+        1st of March of its second year; a year: the 1st of July)."""
+        self._check_fitted()
+        from comity.errors import UnknownStateError
+        from comity.world import states as st
+
+        ip = self.ideal_points_
+        frames = []
+        for want in states:
+            try:
+                chain = [(want, None, None)] if strict else st.lineage(want)
+            except UnknownStateError:  # a code of a hand-made panel: itself only
+                chain = [(want, None, None)]
+            for code, start, end in chain:
+                rows = ip[ip["state"] == code]
+                if rows.empty:
+                    continue
+                per = rows["period"].to_numpy()
+                mid = pd.to_datetime([f"{int(x) + 1946}-03-01" if self.period == "session"
+                                      else f"{int(x)}-07-01" for x in per])
+                keep = np.ones(len(rows), dtype=bool)
+                if len(chain) > 1:
+                    if start is not None:
+                        keep &= mid >= start
+                    if end is not None:
+                        keep &= mid < end
+                frames.append(rows[keep].assign(state=want, from_state=code))
+        cols = [*ip.columns, "from_state"]
+        if not frames:
+            return pd.DataFrame(columns=cols)
+        out = pd.concat(frames, ignore_index=True)
+        return out.sort_values(["dim", "state", "period"], kind="stable").reset_index(drop=True)
+
     def to_frame(self) -> pd.DataFrame:
         """Ideal points in long form (a copy of ``ideal_points_``)."""
         self._check_fitted()
@@ -590,6 +643,9 @@ class DynamicIdealPoints:
         if states is None:
             top = ip.groupby("state")["n_votes"].sum().sort_values(ascending=False)
             states = list(top.index[:5])
+        else:
+            ip = self.paths(states)
+            ip = ip[ip["dim"] == dim]
         missing = [s for s in states if s not in set(ip["state"])]
         if missing:
             from comity.errors import UnknownStateError

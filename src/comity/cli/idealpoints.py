@@ -109,14 +109,15 @@ def idealpoints(
             except ComityError as exc:
                 err_console.print(f"[yellow]not cached[/yellow]: {exc}")
     ip = model.ideal_points_
-    known = set(ip["state"])
+    shown = model.paths(wanted) if wanted else ip
+    known = set(shown["state"])
     missing = [s for s in wanted if s not in known]
     if missing:
         raise UnknownStateError(
             f"no ideal points for {', '.join(missing)} in {start or 'the first'}-"
             f"{end or 'latest'} (not a member, no recorded votes, or an unknown code)",
             spellings=missing)
-    rows = ip[ip["state"].isin(wanted)] if wanted else ip
+    rows = shown
     if plot is not None:
         model.plot(states=wanted or None, path=plot)
         err_console.print(f"wrote {plot}")

@@ -128,10 +128,16 @@ async def idealpoints(
             f = f[f["state"].isin(codes)]
         if "dim" in f.columns:
             f = f[f["dim"] == dim]
+        # a fit by session takes years too: 2015 means session 70 (opened in September 2015)
+        by_session = meta.get("period_kind", "session") == "session"
+
+        def as_period(v: int) -> int:
+            return v - 1945 if by_session and v > 1000 else v
+
         if from_ is not None:
-            f = f[f["period"] >= from_]
+            f = f[f["period"] >= as_period(from_)]
         if to is not None:
-            f = f[f["period"] <= to]
+            f = f[f["period"] <= as_period(to)]
         cols = [c for c in ("state", "period", "dim", "estimate", "se", "lo", "hi", "n_votes")
                 if c in f.columns]
         f = f[cols].reset_index(drop=True)

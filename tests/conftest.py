@@ -43,6 +43,19 @@ def full_store(real_data: Path, tmp_path_factory: pytest.TempPathFactory):
     store.close()
 
 
+@pytest.fixture(scope="session")
+def mini_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small store built from ``tests/minidata.py`` (hand-made files of every format)."""
+    from comity.store.db import Store
+    from tests import minidata as M
+
+    d = M.write_all(tmp_path_factory.mktemp("mini") / "data")
+    db = tmp_path_factory.mktemp("db") / "mini.duckdb"
+    with Store(db) as s:
+        s.ingest([d])
+    return db
+
+
 @pytest.fixture
 def tmp_db(tmp_path: Path) -> Path:
     return tmp_path / "test.duckdb"

@@ -34,7 +34,6 @@ from comity.claims.evaluation import (
 from comity.errors import ComityError, UnknownBlocError, UnknownStateError
 from comity.store.panel import Panel
 from comity.world.blocs import Bloc, Membership
-from tests import minidata as M
 
 Y, A, N, X, NM = 1, 2, 3, 8, 9
 
@@ -499,17 +498,6 @@ def test_outputs(closer_panel: Panel, tmp_path: Path) -> None:
 # --------------------------------------------------------------------------------------------
 # CLI on a small store
 # --------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def mini_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from comity.store.db import Store
-
-    d = M.write_all(tmp_path_factory.mktemp("mini") / "data")
-    db = tmp_path_factory.mktemp("db") / "mini.duckdb"
-    with Store(db) as s:
-        s.ingest([d])
-    return db
-
-
 def test_cli_claim(mini_db: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

@@ -27,7 +27,6 @@ from comity.claims.reader import (
     reading_text,
     split_sentences,
 )
-from tests import minidata as M
 from tests.claims.corpus import HERE, diff, load
 
 CASES = load()
@@ -170,17 +169,6 @@ def test_sentences_are_split(parts: list[str]) -> None:
 
 
 # ------------------------------------------------------------------------------------ CLI
-@pytest.fixture(scope="module")
-def mini_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from comity.store.db import Store
-
-    d = M.write_all(tmp_path_factory.mktemp("mini") / "data")
-    db = tmp_path_factory.mktemp("db") / "mini.duckdb"
-    with Store(db) as s:
-        s.ingest([d])
-    return db
-
-
 def test_cli_sentence_and_article(mini_db: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

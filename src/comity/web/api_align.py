@@ -64,10 +64,13 @@ def _years(from_: str | None, to: str | None) -> int:
 
 
 def _check_work(bootstrap: int, pairs: int, from_: str | None, to: str | None, by: str,
-                weight: int = 1) -> None:
+                weight: int = 1) -> int:
+    """The work of a query, draws x pairs x years x weight (0 without a bootstrap); over
+    ``LIMITS["max_bootstrap_work"]`` it is refused. The years count whatever ``by`` is: one
+    period over 80 years resamples as many votes as 80 periods of one year."""
     if not bootstrap:
-        return
-    periods = 1 if by == "all" else _years(from_, to)
+        return 0
+    periods = _years(from_, to)
     work = bootstrap * pairs * periods * weight
     if work > LIMITS["max_bootstrap_work"]:
         raise ComityError(
@@ -75,6 +78,7 @@ def _check_work(bootstrap: int, pairs: int, from_: str | None, to: str | None, b
             f"much work for one request (draws x pairs x periods = {work:,} > "
             f"{LIMITS['max_bootstrap_work']:,}): lower bootstrap, narrow from/to, or use the "
             "CLI")
+    return work
 
 
 # ------------------------------------------------------------------------- the fast path
@@ -252,7 +256,7 @@ async def alignment_endpoint(
         if not t.strip() or len(t) > 80:
             raise ComityError(f"party names must be 1 to 80 characters, got {t!r}")
     ms = list(dict.fromkeys(measure)) or ["agreement"]
-    _check_work(bootstrap, len(b), from_, to, by, weight=len(ms))
+    cost = _check_work(bootstrap, len(b), from_, to, by, weight=len(ms))
 
     year = _single_year(from_, to)
     shortcut = year is not None and by == "year" and not bootstrap and not search
@@ -284,7 +288,7 @@ async def alignment_endpoint(
                         bloc_method=bloc_method, strict=strict, store=ctx.store)
         return payload(plain(res.to_dict()))
 
-    return await answer(request, format.value, compute, fast=fast)
+    return await answer(request, format.value, compute, fast=fast, cost=cost)
 
 
 @router.get("/matrix", response_model=MatrixOut, responses={**ERRORS, **csv_doc()},
@@ -350,7 +354,7 @@ async def cohesion_endpoint(
     for t in bloc:
         if not t.strip() or len(t) > 80:
             raise ComityError(f"bloc names must be 1 to 80 characters, got {t!r}")
-    _check_work(bootstrap, len(bloc), from_, to, by)
+    cost = _check_work(bootstrap, len(bloc), from_, to, by)
 
     def compute() -> Payload:
         from comity.analysis.align import cohesion
@@ -361,4 +365,4 @@ async def cohesion_endpoint(
         data = plain(res.to_dict())
         return Payload(CohesionOut, data, res.to_frame(), "cohesion")
 
-    return await answer(request, format.value, compute)
+    return await answer(request, format.value, compute, cost=cost)

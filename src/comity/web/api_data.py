@@ -70,9 +70,13 @@ async def info(request: Request) -> Response:
         data = {
             "version": __version__, "db": Path(str(i["db"])).name, "counts": i["counts"],
             "bodies": plain(i["bodies"]), "sources": plain(i["sources"]),
-            "ingests": plain(i["ingests"]), "quality": i["quality"],
-            "measures": list(MEASURES), "issues": dict(ISSUES),
-            "features": {m: _has(m) for m in ("claims", "idealpoints", "shifts", "clusters")},
+            # file names only: the server's folders are nobody's business
+            "ingests": [{**row, "file": Path(str(row.get("file") or "")).name}
+                        for row in plain(i["ingests"])],
+            "quality": i["quality"], "measures": list(MEASURES), "issues": dict(ISSUES),
+            "features": {m: _has(mod) for m, mod in (
+                ("claims", "claims"), ("idealpoints", "analysis.idealpoints"),
+                ("shifts", "analysis.shifts"), ("clusters", "analysis.clustering"))},
             "limits": LIMITS,
         }
         return Payload(InfoOut, data)

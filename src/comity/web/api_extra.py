@@ -40,6 +40,7 @@ from comity.web.common import (
     error_status,
     optional_module,
     render,
+    run_bounded,
 )
 from comity.web.models import (
     MAX_ARTICLE_TEXT,
@@ -401,8 +402,13 @@ async def claims(request: Request, format: FormatQ = Format.json) -> Response:
         result = ctx.results.get_or_compute(key, run)
         return render(_claim_payload(claim.text, result), format.value)
 
+    # the work: draws x sentences (an article runs in the bounded pool of heavy work)
+    from comity.claims.reader import split_sentences
+
+    cost = (claim.bootstrap if claim.bootstrap is not None else 2000) * 10 * max(
+        1, len(split_sentences(text)))
     try:
-        return await run_in_threadpool(compute)
+        return await run_bounded(ctx, compute, cost)
     except ComityError as exc:
         return _error_response(exc, claim.text)
 

@@ -22,7 +22,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from comity.errors import ComityError
 from comity.web.common import (
+    Busy,
     CachedGetMiddleware,
+    HeadAsGetMiddleware,
     NotFound,
     Unavailable,
     error_body,
@@ -42,8 +44,10 @@ who stands with whom among nations.
   candidates; any other invalid input is a 422 that says what was expected.
 * Measures: agreement, S, kappa, pi, coincidence; intervals are percentile bootstrap
   intervals over the resolutions of each period (`bootstrap` draws, `seed` for repeatability).
-* Limits: `limit` <= 1000, `bootstrap` <= 5000 (and draws x pairs x periods x measures
-  <= 2,000,000), at most 10 parties per query.
+* Limits: `limit` <= 1000, `bootstrap` <= 5000 (and draws x pairs x years x measures
+  <= 2,000,000, whatever `by`), at most 10 parties per query. Expensive requests (over 50,000
+  units of that work, articles) run in their own bounded pool, at most 4 at once (more: 503
+  with Retry-After); anything running over 30 s answers 503.
 * `/api/claims`, `/api/idealpoints`, `/api/shifts` and `/api/clusters` need optional modules;
   they answer 503 when these are not installed (see `features` in `/api/info`).
 """
@@ -79,20 +83,22 @@ def create_app(db_path: str | Path, *, cors_origins: Sequence[str] | None = None
     app.state.ctx = ctx
 
     async def comity_error(request: Request, exc: Exception) -> Response:
-        return JSONResponse(error_body(exc), status_code=error_status(exc))
+        headers = {"Retry-After": "5"} if isinstance(exc, Busy) else None
+        return JSONResponse(error_body(exc), status_code=error_status(exc), headers=headers)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         return JSONResponse({"detail": str(exc.detail), "error": "HTTPException"},
                             status_code=exc.status_code, headers=exc.headers)
 
-    for exc_type in (ComityError, Unavailable, NotFound):
+    for exc_type in (ComityError, Unavailable, NotFound, Busy):
         app.add_exception_handler(exc_type, comity_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
 
     # the last added is the outermost: CORS, then gzip, then the cache of GET answers
     app.add_middleware(CachedGetMiddleware, ctx=ctx)
     app.add_middleware(GZipMiddleware, minimum_size=4096)
+    app.add_middleware(HeadAsGetMiddleware)
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins),
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type"])

@@ -35,7 +35,14 @@ LIMITS: dict[str, int] = {
     "max_parties": 10,
     "max_states": 250,
     "max_bootstrap_work": 2_000_000,  # draws x pairs x periods for one alignment query
+    "expensive_work": 50_000,  # above this, a request runs in the bounded pool of heavy work
+    "max_expensive": 4,  # heavy requests running or waiting at once; more get 503
+    "timeout_seconds": 30,  # any request running longer gets 503
 }
+
+
+class Busy(Exception):
+    """The server is at its limit of expensive requests: answered with 503 + Retry-After."""
 
 
 class Unavailable(Exception):
@@ -49,7 +56,7 @@ class NotFound(Exception):
 def error_status(exc: Exception) -> int:
     if isinstance(exc, UnknownStateError | UnknownBlocError | NotFound):
         return 404
-    if isinstance(exc, StoreError | Unavailable):
+    if isinstance(exc, StoreError | Unavailable | Busy):
         return 503
     return 422
 
@@ -118,13 +125,40 @@ def cache_key(path: str, query_string: bytes | str) -> tuple[str, tuple[tuple[st
     return path, tuple(items)
 
 
+async def run_bounded(ctx: WebContext, work: Callable[[], Any], cost: int) -> Any:
+    """Run ``work`` off the event loop: cheap work (``cost`` at most
+    ``LIMITS["expensive_work"]``) in the shared thread pool, expensive work in the context's
+    own one-thread pool, at most ``LIMITS["max_expensive"]`` of them running or waiting (more:
+    :class:`Busy`, 503 with Retry-After), so that a client sending many costly requests cannot
+    starve cheap queries. Anything over ``LIMITS["timeout_seconds"]`` is answered with 503
+    (the work itself finishes in its thread and frees its slot)."""
+    import asyncio
+
+    timeout = LIMITS["timeout_seconds"]
+    if cost <= LIMITS["expensive_work"]:
+        try:
+            return await asyncio.wait_for(run_in_threadpool(work), timeout)
+        except TimeoutError:
+            raise Busy(f"the request took longer than {timeout} s") from None
+    if not ctx.heavy_slots.acquire(blocking=False):
+        raise Busy(f"{LIMITS['max_expensive']} expensive requests are already running or "
+                   "waiting; retry in a few seconds, or lower bootstrap / narrow from-to")
+    fut = asyncio.get_running_loop().run_in_executor(ctx.heavy, work)
+    fut.add_done_callback(lambda _f: ctx.heavy_slots.release())
+    try:
+        return await asyncio.wait_for(asyncio.shield(fut), timeout)
+    except TimeoutError:
+        raise Busy(f"the request took longer than {timeout} s (lower bootstrap or narrow "
+                   "from-to)") from None
+
+
 async def answer(request: Request, fmt: str, compute: Callable[[], Payload], *,
                  fast: Callable[[], Payload | None] | None = None,
-                 cache: bool = True) -> Response:
+                 cache: bool = True, cost: int = 0) -> Response:
     """Serve ``compute()`` rendered as ``fmt``; GET answers are cached per query string (the
     store is read-only, so they never go stale). ``fast()``, when given, is tried first on the
     event loop: it must only read caches and return None when it cannot answer; the work
-    (``compute``) runs in the thread pool."""
+    (``compute``) runs off the loop, bounded by its ``cost`` (:func:`run_bounded`)."""
     ctx = ctx_of(request)
     key = cache_key(request.url.path, request.scope.get("query_string", b"")) if cache \
         else None
@@ -140,11 +174,33 @@ async def answer(request: Request, fmt: str, compute: Callable[[], Payload], *,
         def work() -> Response:
             return render(compute(), fmt)
 
-        resp = await run_in_threadpool(work)
+        resp = await run_bounded(ctx, work, cost)
     if key is not None:
         headers = {k: v for k, v in resp.headers.items() if k.lower() == "content-disposition"}
         ctx.responses.put(key, (resp.body, resp.media_type, headers))
     return resp
+
+
+class HeadAsGetMiddleware:
+    """``HEAD`` answers as ``GET`` does, headers included, without the body."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_head(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b"", "more_body": False}
+                if getattr(send_head, "done", False):
+                    return
+                send_head.done = True  # type: ignore[attr-defined]
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_head)
 
 
 class CachedGetMiddleware:
@@ -174,5 +230,20 @@ class CachedGetMiddleware:
         await self.app(scope, receive, send)
 
 
-__all__ = ["ERRORS", "LIMITS", "ComityError", "NotFound", "Payload", "Unavailable", "answer",
-           "attr", "ctx_of", "error_body", "error_status", "optional_module", "render"]
+__all__ = [
+    "ERRORS",
+    "LIMITS",
+    "Busy",
+    "ComityError",
+    "NotFound",
+    "Payload",
+    "Unavailable",
+    "answer",
+    "attr",
+    "ctx_of",
+    "error_body",
+    "error_status",
+    "optional_module",
+    "render",
+    "run_bounded",
+]

@@ -95,6 +95,12 @@ class WebContext:
         # serialised bodies of GET answers (body, media type, headers), at most 256 MiB
         self.responses = LRU(20000, max_bytes=256 << 20, sizeof=lambda v: len(v[0]) + 200)
         self.results = LRU(64)  # Python results (frames, claim results) of costlier calls
+        # expensive work (big bootstraps, articles) runs here, one at a time, apart from the
+        # shared pool that serves cheap queries; a semaphore bounds how many may wait
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.heavy = ThreadPoolExecutor(max_workers=1, thread_name_prefix="comity-heavy")
+        self.heavy_slots = threading.BoundedSemaphore(4)
         self.matrices = LRU(128)  # per-year all-dyad tables (the alignment fast path, ~1 MB)
 
     @property

@@ -86,7 +86,7 @@ def test_timeout_answers_busy(mini_db: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setitem(LIMITS, "timeout_seconds", 0.2)
     ctx = WebContext(mini_db)
     try:
-        with pytest.raises(Busy, match="longer than 0.2 s"):
+        with pytest.raises(Busy, match=r"longer than 0\.2 s"):
             asyncio.run(run_bounded(ctx, lambda: time.sleep(1.0), 10))
     finally:
         ctx.close()

@@ -267,12 +267,26 @@ def test_write_read_and_complete_issues(tmp_path: Path) -> None:
 
 
 def test_model_file_roundtrip(tmp_path: Path) -> None:
+    """The model file holds arrays and JSON only (issue 19: no pickle) and gives back the
+    same probabilities; a pickle or any other file is refused, never loaded."""
+    import pickle
+    import zipfile
+
     model = train(synthetic_corpus(sessions=6), exclude_sessions=())
-    path = save_model(model, tmp_path / "m.joblib")
+    path = save_model(model, tmp_path / "m.npz")
     back = load_model(path)
-    assert back.version == model.version
+    assert back.version == model.version and back.describe() == model.describe()
+    texts = synthetic_corpus(sessions=2, seed=9)["title"]
+    np.testing.assert_allclose(back.predict_proba(list(texts)), model.predict_proba(
+        list(texts)), atol=1e-12)
+    with zipfile.ZipFile(path) as z:  # .npy members only
+        assert all(n.endswith(".npy") for n in z.namelist())
     with pytest.raises(IssueModelError):
-        load_model(tmp_path / "none.joblib")
+        load_model(tmp_path / "none.npz")
+    evil = tmp_path / "evil.npz"
+    evil.write_bytes(pickle.dumps({"x": 1}))
+    with pytest.raises(IssueModelError, match="not a comity issue model"):
+        load_model(evil)
 
 
 def test_cli_predict_on_a_small_store(tmp_path: Path) -> None:
@@ -286,7 +300,7 @@ def test_cli_predict_on_a_small_store(tmp_path: Path) -> None:
     db = tmp_path / "mini.duckdb"
     with Store(db) as s:
         s.ingest([d])
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.npz"
     save_model(train(synthetic_corpus(), exclude_sessions=()), model)
     out = CliRunner().invoke(app, ["issues", "predict", "--db", str(db), "--model", str(model),
                                    "--json"])

@@ -104,6 +104,7 @@ where a resolution has none, the stored predictions.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -409,27 +410,73 @@ def train(
         meta={"exclude_sessions": [int(x) for x in exclude_sessions]})
 
 
-def save_model(model: IssueModel, path: str | Path) -> Path:
-    """Write the fitted model with joblib (a pickle: load only files you wrote)."""
-    import joblib
+FORMAT = "comity-issue-model/1"
+"""Version tag of the file :func:`save_model` writes."""
 
+
+def save_model(model: IssueModel, path: str | Path) -> Path:
+    """Write the fitted model as arrays and JSON in one ``.npz`` (no pickle): each TF-IDF
+    vocabulary and its idf weights, each issue's coefficients and intercept, and the
+    configuration. :func:`load_model` rebuilds the same classifier from them."""
     p = Path(path)
-    joblib.dump(model, p)
+    pipe = model.pipeline
+    arrays: dict[str, np.ndarray] = {}
+    vecs = [v for _, v in pipe.features.transformer_list]
+    for i, vec in enumerate(vecs):
+        terms = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
+        arrays[f"terms{i}"] = np.array(terms, dtype=str)
+        arrays[f"idf{i}"] = np.asarray(vec.idf_, dtype=np.float64)
+    arrays["coef"] = np.vstack([e.coef_ for e in pipe.estimators]).astype(np.float64)
+    arrays["intercept"] = np.concatenate([e.intercept_ for e in pipe.estimators])
+    meta = {"format": FORMAT, "version": model.version, "threshold": model.threshold,
+            "c": model.c, "n_train": model.n_train, "sessions": list(model.sessions),
+            "trained_at": model.trained_at, "meta": model.meta, "half_life": model.half_life,
+            "vectorizers": [{k: v for k, v in vec.get_params().items()
+                             if isinstance(v, (str, int, float, bool, tuple, type(None)))}
+                            for vec in vecs]}
+    arrays["meta"] = np.array(json.dumps(meta, default=list))
+    with p.open("wb") as fh:
+        np.savez_compressed(fh, **arrays)
     return p
 
 
 def load_model(path: str | Path) -> IssueModel:
-    import joblib
+    """The model :func:`save_model` wrote (arrays and JSON only: nothing in the file runs)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_union
 
     p = Path(path)
-    if not p.exists():
+    if not p.is_file():
         raise IssueModelError(f"no issue model at {p}: run `comity issues train` first")
-    model = joblib.load(p)
-    if not isinstance(model, IssueModel):
-        raise IssueModelError(f"{p} does not hold a comity issue model")
-    if "half_life" not in vars(model):  # written before recency weighting: unweighted
-        model.half_life = None
-    return model
+    try:
+        with np.load(p, allow_pickle=False) as z:
+            data = {k: z[k] for k in z.files}
+        meta = json.loads(str(data["meta"]))
+    except (OSError, ValueError, KeyError) as exc:
+        raise IssueModelError(f"{p} is not a comity issue model ({FORMAT}): {exc}") from None
+    if meta.get("format") != FORMAT:
+        raise IssueModelError(f"{p}: format {meta.get('format')!r}, expected {FORMAT!r}")
+    vecs = []
+    for i, params in enumerate(meta["vectorizers"]):
+        params = {k: tuple(v) if k == "ngram_range" else v for k, v in params.items()}
+        vec = TfidfVectorizer(**params)
+        vec.vocabulary_ = {str(t): j for j, t in enumerate(data[f"terms{i}"])}
+        vec.idf_ = data[f"idf{i}"]
+        vecs.append(vec)
+    features = make_union(*vecs)
+    estimators = []
+    for k in range(data["coef"].shape[0]):
+        e = LogisticRegression()
+        e.classes_ = np.array([0, 1])
+        e.coef_ = data["coef"][k:k + 1]
+        e.intercept_ = data["intercept"][k:k + 1]
+        estimators.append(e)
+    return IssueModel(pipeline=IssueClassifier(features, estimators), version=meta["version"],
+                      threshold=float(meta["threshold"]), c=float(meta["c"]),
+                      n_train=int(meta["n_train"]), sessions=tuple(meta["sessions"]),
+                      trained_at=meta["trained_at"], meta=dict(meta["meta"]),
+                      half_life=meta["half_life"])
 
 
 def predict(model: IssueModel, frame: pd.DataFrame | None = None, *,

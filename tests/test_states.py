@@ -585,3 +585,27 @@ def test_real_voeten_all_map_and_within_membership(voeten: pd.DataFrame) -> None
     years = far["date"].dt.year
     assert years[far["code"] == "SYR"].between(1958, 1961).all()
     assert years[far["code"] == "IDN"].between(1965, 1966).all()
+
+
+# -- issue 21: dated spellings at the first and last day of their windows ----------------------
+@pytest.mark.parametrize(("spelling", "kind", "day", "code"), [
+    ("SRB", "iso3", "2000-10-31", "YUG"),   # the day before Serbia and Montenegro's window
+    ("SRB", "iso3", "2000-11-01", "SCG"),   # its first day (valid_from is inclusive)
+    ("SRB", "iso3", "2006-06-02", "SCG"),   # its last day
+    ("SRB", "iso3", "2006-06-03", "SRB"),   # valid_to is exclusive: Serbia from that day
+    ("RUS", "iso3", "1991-12-23", "SUN"),
+    ("RUS", "iso3", "1991-12-24", "RUS"),
+    ("YU", "iso2", "2000-11-01", "SCG"),
+    ("YU", "iso2", "2006-06-03", "SRB"),
+])
+def test_dated_spelling_at_window_edges(spelling: str, kind: str, day: str, code: str) -> None:
+    got = S.resolve(pd.Series([spelling]), kind=kind, file="t.csv",
+                    dates=pd.Series([pd.Timestamp(day)]))
+    assert got.tolist() == [code]
+
+
+def test_partial_name_needs_every_word() -> None:
+    """A multi-word partial name matches a name holding all its words, not any one of them."""
+    assert S.lookup("Kitts Nevis") == "KNA"
+    with pytest.raises(UnknownStateError):
+        S.lookup("Kitts Tobago")  # one word of Saint Kitts and Nevis, one of Trinidad and Tobago

@@ -611,3 +611,24 @@ def test_cli_error_message_no_traceback(mini_db: Path) -> None:
     assert r.returncode != 0
     assert "neither a known state nor a known bloc" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+# -- issue 21: the same query through the store and through a panel, at the window's edges -------
+@pytest.mark.parametrize(("start", "end", "n"), [
+    ("1985-12-10", "1985-12-10", 1),  # a window of one day: the vote on it counts
+    ("1985-12-11", "1995-11-20", 1),  # starts the day after a vote, ends on one
+    ("1985-12-11", "1995-11-19", 0),  # ends the day before it
+])
+def test_store_and_panel_agree_on_window_edges(mini_db, start: str, end: str, n: int) -> None:
+    from comity.store.db import Store
+
+    kw = {"start": start, "end": end, "period": "all", "min_votes": 1, "bootstrap": 0}
+    with Store(mini_db, read_only=True) as s:
+        via_store = alignment("USA", "CAN", store=s, **kw).to_frame() if n else None
+        panel = s.panel(body="GA")
+    if n == 0:
+        with pytest.raises(AlignmentError):
+            alignment("USA", "CAN", panel=panel, **kw)
+        return
+    via_panel = alignment("USA", "CAN", panel=panel, **kw).to_frame()
+    assert via_store["n"].tolist() == via_panel["n"].tolist() == [n]

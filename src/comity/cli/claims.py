@@ -285,6 +285,7 @@ def _cell(col: str, v: object) -> str:
         return pd.Timestamp(v).date().isoformat()  # type: ignore[arg-type]
     if col == "contribution":
         return f"{float(v):+.4f}"  # type: ignore[arg-type]
-    if col in ("cohesion", "opposed", "abstained", "absent", "sided"):
-        return f"{float(v):.2f}"  # type: ignore[arg-type]
+    if col in ("cohesion", "opposed", "abstained", "absent", "sided") and isinstance(
+            v, int | float | np.number):  # shares (isolation); closer's "sided" is words
+        return f"{float(v):.2f}"
     return str(v)

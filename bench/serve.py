@@ -3,7 +3,7 @@ years, under concurrent load from a generator on the same machine (loopback only
 
     python bench/serve.py [--db PATH | --data DIR] [--requests N] [--concurrency C]
 
-* The server: ``python -m comity.cli.app serve --host 127.0.0.1 --port <free> --workers 2`` on the
+* The server: ``python -m comity.cli serve --host 127.0.0.1 --port <free> --workers 2`` on the
   store (without ``--db`` a temporary store is built from ``--data``, default
   ``$COMITY_TEST_DATA`` or ``../shared/data``).
 * The queries: ``GET /api/alignment?a=X&b=Y&from=YEAR&to=YEAR&bootstrap=0`` for a random pair
@@ -18,11 +18,22 @@ years, under concurrent load from a generator on the same machine (loopback only
   byte of the answer. Every answer must be a 200 with a JSON body; a sample of ``--check``
   answers is compared with :func:`comity.analysis.align.alignment` called directly.
 
-Bounded: at most ``--warmup + --requests`` requests, loopback only, and the run stops after
-``--timeout`` seconds. The last line is JSON: ``{"bench": "serve", "rps", "p99_ms", "p50_ms",
-"p90_ms", "max_ms", "requests", "errors", "concurrency", "workers", "warmup",
-"distinct_queries", "seconds", "checked"}`` (``rps`` = timed requests / wall seconds).
-Target: ``rps`` >= 200 with ``p99_ms`` < 100 on 2 cores (goal: >= 1,000 requests/s).
+* The comparison of two states (``GET /api/compare``, :mod:`comity.web.api_compare`), after
+  the load: ``--compare`` (default ``a=USA&b=RUS&from=1946&to=2025``, the default 1,000
+  bootstrap draws) asked once on the warm server (``compare_first_ms``: computed, as no
+  request asked it before), then ``--compare-repeats`` times (``compare_warm_ms``, the median:
+  answered from the caches; the first time on the other worker is a computation too), and
+  USA against six other states over the same years, each asked once
+  (``compare_other_pairs_ms``: the median of those first computations). One answer is
+  compared with :func:`comity.analysis.comparison.compare` called directly.
+
+Bounded: at most ``--warmup + --requests`` requests (plus ``--compare-repeats + 7``),
+loopback only, and the run stops after ``--timeout`` seconds. The last line is JSON:
+``{"bench": "serve", "rps", "p99_ms", "p50_ms", "p90_ms", "max_ms", "requests", "errors",
+"concurrency", "workers", "warmup", "distinct_queries", "seconds", "checked",
+"compare_query", "compare_first_ms", "compare_warm_ms", "compare_other_pairs_ms",
+"compare_checked"}`` (``rps`` = timed requests / wall seconds). Targets: ``rps`` >= 200 with
+``p99_ms`` < 100 on 2 cores (goal: >= 1,000 requests/s); ``compare_warm_ms`` < 300.
 """
 
 from __future__ import annotations
@@ -68,7 +79,7 @@ def start_server(db: Path, port: int, workers: int) -> subprocess.Popen:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"),
                                                      env.get("PYTHONPATH", "")) if p)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "comity.cli.app", "serve", "--host", HOST, "--port", str(port),
+        [sys.executable, "-m", "comity.cli", "serve", "--host", HOST, "--port", str(port),
          "--db", str(db), "--workers", str(workers), "--log-level", "warning"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 90
@@ -120,6 +131,44 @@ async def load(port: int, paths: list[str], concurrency: int, timeout: float
     return latencies, errors, time.perf_counter() - t0
 
 
+def timed_get(url: str, timeout: float = 60) -> tuple[float, dict]:
+    """(milliseconds to the last byte, JSON body) of one GET on a new connection."""
+    t0 = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=timeout) as r:  # loopback only
+        body = r.read()
+    return (time.perf_counter() - t0) * 1000, json.loads(body)
+
+
+def bench_compare(base: str, db: Path, query: str, repeats: int) -> dict:
+    """The figures of ``GET /api/compare`` (module docstring) and one answer checked against
+    :func:`comity.analysis.comparison.compare`."""
+    from urllib.parse import parse_qs
+
+    first, got = timed_get(f"{base}/api/compare?{query}")
+    warm = [timed_get(f"{base}/api/compare?{query}")[0] for _ in range(repeats)]
+    q = {k: v[0] for k, v in parse_qs(query).items()}
+    others = []
+    for b in ("CHN", "FRA", "IND", "BRA", "ZAF", "CUB"):
+        other = dict(q, a="USA", b=b)
+        others.append(timed_get(f"{base}/api/compare?{urlencode(other)}")[0])
+    from comity.analysis.comparison import compare
+    from comity.store.db import Store
+
+    with Store(db, read_only=True) as s:
+        ref = compare(q["a"], q["b"], start=q.get("from"), end=q.get("to"),
+                      bootstrap=int(q.get("bootstrap", 1000)), seed=int(q.get("seed", 0)),
+                      store=s).to_dict()
+    same = got["overall"] == json.loads(json.dumps(ref["overall"])) and \
+        got["divergent_total"] == ref["divergent_total"] and \
+        got["matrix"] == json.loads(json.dumps(ref["matrix"]))
+    if not same:
+        raise SystemExit(f"/api/compare?{query} differs from compare()")
+    return {"compare_query": query, "compare_first_ms": round(first, 1),
+            "compare_warm_ms": round(statistics.median(warm), 2),
+            "compare_other_pairs_ms": round(statistics.median(others), 1),
+            "compare_checked": 1}
+
+
 def pct(xs: list[float], q: float) -> float:
     s = sorted(xs)
     return s[min(len(s) - 1, round(q / 100 * (len(s) - 1)))]
@@ -137,6 +186,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--check", type=int, default=10)
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--compare", default="a=USA&b=RUS&from=1946&to=2025",
+                    help="query string of the /api/compare request timed after the load")
+    ap.add_argument("--compare-repeats", type=int, default=20)
     args = ap.parse_args()
     if not 1 <= args.requests <= 1_000_000 or not 1 <= args.concurrency <= 512:
         raise SystemExit("--requests must be 1..1,000,000 and --concurrency 1..512")
@@ -186,6 +238,7 @@ def main() -> None:
                     if not ok:
                         raise SystemExit(f"answer differs from alignment() for {a} {b} {y}")
                     checked += 1
+        comp = bench_compare(base, db, args.compare, max(1, min(args.compare_repeats, 1000)))
     finally:
         proc.terminate()
         try:
@@ -212,10 +265,13 @@ def main() -> None:
         "distinct_queries": len(set(paths)),
         "seconds": round(wall, 3),
         "checked": checked,
+        **comp,
     }
     print(f"{len(lat)} requests in {wall:.2f} s with {args.concurrency} connections to "
           f"{args.workers} workers: {out['rps']} requests/s, p50 {out['p50_ms']} ms, "
-          f"p99 {out['p99_ms']} ms, {out['errors']} errors", file=sys.stderr)
+          f"p99 {out['p99_ms']} ms, {out['errors']} errors; /api/compare?{args.compare}: "
+          f"first {out['compare_first_ms']} ms, warm {out['compare_warm_ms']} ms, other pairs "
+          f"{out['compare_other_pairs_ms']} ms", file=sys.stderr)
     print(json.dumps(out))
 
 

@@ -479,8 +479,10 @@ def test_matrix_equals_dyad_measures(matrix_panel: Panel) -> None:
 
 
 def test_matrix_latest_year_states_and_bootstrap(matrix_panel: Panel) -> None:
+    # no year: the latest complete year (the last vote, 2001-01-01, is not from December)
     m = alignment_matrix(panel=matrix_panel, min_votes=1)
-    assert m.wide["period"].unique().tolist() == [2001]
+    assert m.wide["period"].unique().tolist() == [2000]
+    assert "2000, the latest complete year" in m.query["note"]
     m = alignment_matrix(2000, panel=matrix_panel, states=["USA", "Canada"], min_votes=1,
                          bootstrap=100, seed=1)
     assert len(m.wide) == 1 and {"lo_agreement", "hi_agreement"} <= set(m.wide.columns)
@@ -576,7 +578,8 @@ def test_cli_align_matrix_cohesion_blocs(mini_db: Path, tmp_path: Path) -> None:
                          "--top", "2"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert set(out) == {"query", "measure", "periods", "most", "least"}
+    assert set(out) == {"query", "measure", "periods", "most", "least", "note"}
+    assert out["note"] is None  # a year was given
     assert set(out["most"][0]) == {"period", "rank", "state_a", "state_b", "value", "lo", "hi",
                                    "n"}
     r = run.invoke(app, ["matrix", "--year", "1995", "--db", db, "--min-votes", "1"])

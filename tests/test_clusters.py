@@ -138,6 +138,23 @@ def test_small_outlier_clusters_do_not_count_in_k() -> None:
     assert len(partition(plain, 2000)) >= 2
 
 
+@pytest.mark.parametrize("method", ["hierarchical", "community"])
+def test_k_counts_the_major_clusters_listed(method: str) -> None:
+    # two blocs and a pair voting against both: the pair is a cluster, not counted in k
+    p, west, east = bloc_panel(sizes=(10, 8), noise=0.05, divisive_share=0.4, seed=2)
+    divisive = p.votes[west.index("W00")] != p.votes[10 + east.index("E00")]
+    odd = np.where(divisive, A, N).astype(np.int8)[None, :]
+    q = Panel(votes=np.vstack([p.votes, odd, odd]), states=(*p.states, "ZZ1", "ZZ2"),
+              resolutions=p.resolutions)
+    r = clusters(panel=q, bootstrap=0, min_votes=5, method=method, seed=1)  # type: ignore
+    cl = r.clusters
+    assert (cl["major"] == (cl["size"] >= 5)).all()
+    assert r.periods["k"].iloc[0] == cl["major"].sum() == 2
+    assert (~cl["major"]).sum() == 1 and set(cl[~cl["major"]]["members"].iloc[0]) == {
+        "ZZ1", "ZZ2"}
+    assert all("major" in c for c in r.to_dict()["clusters"])
+
+
 def test_labels_aligned_across_periods() -> None:
     # 2000: W (10) larger than E (8); 2001: E grows to 14 and W01, W02 move east.
     # Raw numbers swap (E is the larger cluster in 2001) but aligned numbers follow overlap.

@@ -356,7 +356,16 @@ def test_packaged_releases_newest(tmp_path: Path) -> None:
     assert groups == {"ga", "sc", "voeten", "unxml"}
     ga = [f for f in files if f.group == "ga"]
     assert [f.name for f in ga] == ["2026_02_06_ga_voting.csv"]
-    assert "4060887" in ga[0].url and ga[0].sha256 is None and ga[0].size is None
+    assert ga[0].url == ("https://digitallibrary.un.org/record/4060887/files/"
+                         "2026_02_06_ga_voting.csv")
+    assert ga[0].sha256 is None and ga[0].size is None
+    names = [f["name"] for r in rel["ga"]["releases"] for f in r["files"]]
+    assert names == ["2024_09_12_ga_resolutions_voting.csv", "2025_03_31_ga_voting_corr1.csv",
+                     "2025_7_23_ga_voting.csv", "2025_9_19_ga_voting.csv",
+                     "2026_02_06_ga_voting.csv"]
+    assert rel["ga"]["record_id"] == 4060887 and rel["sc"]["record_id"] == 4055387
+    assert [f["name"] for r in rel["sc"]["releases"] for f in r["files"]] == [
+        "2025_7_21_sc_voting.csv", "2025_11_25_sc_voting.csv", "2026_02_06_sc_voting.csv"]
     sc = [f for f in files if f.group == "sc"]
     assert "4055387" in sc[0].url
     ux = [f for f in files if f.group == "unxml"]
@@ -408,7 +417,7 @@ def test_cli_fetch_json(server: Server, tmp_path: Path) -> None:
                                    "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    assert set(out) == {"source", "files", "ingested", "ingest"}
+    assert set(out) == {"source", "files", "ingested", "ingest", "notes"}
     assert set(out["files"][0]) == {"url", "path", "sha256", "size", "status"}
     assert out["ingest"]["loaded"][0]["source"] == "undl_sc"
     # the plain output, with a progress bar on stderr

@@ -3,7 +3,9 @@
 * :func:`plot_alignment`: an :class:`~comity.analysis.align.AlignmentResult` over time, one line per
   pair (and measure), with its bootstrap interval as a band;
 * :func:`plot_cohesion`: a :class:`~comity.analysis.align.CohesionResult`, one line per bloc;
-* :func:`plot_matrix`: one period of a :class:`~comity.analysis.align.MatrixResult` as a heat map.
+* :func:`plot_matrix`: one period of a :class:`~comity.analysis.align.MatrixResult` as a heat map;
+* :func:`plot_compare`: a :class:`~comity.analysis.comparison.CompareResult` on one page (trend,
+  position matrix, topics).
 
 Each takes ``path`` (write the figure: ``.png`` or ``.svg``, also ``.pdf``, chosen by the file
 extension) and/or ``ax`` (draw into an existing matplotlib ``Axes``) and returns the
@@ -28,12 +30,14 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from comity.analysis.clustering import ClusterResult
+    from comity.analysis.comparison import CompareResult
     from comity.analysis.results import AlignmentResult, CohesionResult, MatrixResult
     from comity.analysis.shifts import ChangePointResult
     from comity.claims import ClaimResult
 
 __all__ = ["FORMATS", "PlotError", "plot", "plot_alignment", "plot_change_points", "plot_claim",
-           "plot_cluster_history", "plot_cluster_map", "plot_cohesion", "plot_matrix", "save"]
+           "plot_cluster_history", "plot_cluster_map", "plot_cohesion", "plot_compare",
+           "plot_matrix", "plot_vetoes", "save"]
 
 FORMATS: dict[str, str] = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 """File extensions understood by :func:`save` and the format each one writes."""
@@ -161,8 +165,10 @@ def plot_cohesion(result: CohesionResult, path: str | Path | None = None,
 
 def plot_matrix(result: MatrixResult, path: str | Path | None = None, ax: Axes | None = None,
                 measure: str | None = None, period: Any = None) -> Figure:
-    """Heat map of one period's dyad matrix (states in alphabetical order)."""
-    mat = result.matrix(measure=measure, period=period)
+    """Heat map of one period's dyad matrix, states ordered by a hierarchical clustering of
+    the matrix (seriation: :func:`comity.analysis.results.seriation`), so that blocs show as
+    blocks along the diagonal."""
+    mat = result.matrix(measure=measure, period=period, order="cluster")
     if mat.empty:
         raise PlotError("nothing to plot: the matrix is empty")
     m = measure or result.measures[0]
@@ -184,11 +190,91 @@ def plot_matrix(result: MatrixResult, path: str | Path | None = None, ax: Axes |
     return fig
 
 
+def plot_compare(result: CompareResult, path: str | Path | None = None,
+                 ax: Axes | None = None) -> Figure:
+    """Two parties on one page: the yearly trend with its band (top), the 3 x 3 matrix of
+    their positions with counts and shares (bottom left) and the measure by topic with its
+    interval (bottom right: Voeten's issues, then keyword topics with enough votes). With
+    ``ax``, only the trend is drawn, into it."""
+    a, b = result.parties
+    q = result.query
+    trend = result.to_frame()
+    if ax is not None:
+        fig_, ax_ = _figure(ax)
+        _lines(ax_, trend, ["state_b"], lambda key: f"{a.code} – {b.code}")
+        return _finish(fig_, ax_, path, f"{a.name} and {b.name}", result.measure, 1)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11.0, 8.5), layout="constrained")
+    grid = fig.add_gridspec(2, 2, height_ratios=[1.0, 1.15], width_ratios=[1.0, 1.45])
+    ax_t = fig.add_subplot(grid[0, :])
+    ax_m = fig.add_subplot(grid[1, 0])
+    ax_c = fig.add_subplot(grid[1, 1])
+    fig.suptitle(f"{a.name} ({a.code}) and {b.name} ({b.code}), {q.get('body', '')} "
+                 f"{q.get('start') or ''} to {q.get('end') or ''}", fontsize=12)
+
+    if len(trend):
+        _lines(ax_t, trend, ["state_b"], lambda key: f"{a.code} – {b.code}")
+    ylabel = result.measure + (f"  (band: {int(q.get('ci', 0.95) * 100)}% bootstrap interval)"
+                               if q.get("bootstrap") else "")
+    ax_t.set_ylabel(ylabel, fontsize=9)
+    ax_t.set_title(f"{result.measure} per year", fontsize=10)
+    ax_t.grid(True, alpha=0.3)
+
+    counts = np.asarray(result.matrix, dtype=float)
+    shares = result.shares()
+    ax_m.imshow(np.nan_to_num(shares), cmap="Blues", vmin=0.0, vmax=max(
+        0.01, float(np.nanmax(shares)) if np.isfinite(shares).any() else 1.0))
+    labels = ["Yes", "Abstain", "No"]
+    ax_m.set_xticks(range(3), labels)
+    ax_m.set_yticks(range(3), labels)
+    ax_m.set_xlabel(f"{b.code} ({b.name})", fontsize=9)
+    ax_m.set_ylabel(f"{a.code} ({a.name})", fontsize=9)
+    top = np.nanmax(shares) if np.isfinite(shares).any() else 1.0
+    for i in range(3):
+        for j in range(3):
+            share = "" if not np.isfinite(shares[i, j]) else f"\n{shares[i, j]:.1%}"
+            ax_m.text(j, i, f"{int(counts[i, j]):,}{share}", ha="center", va="center",
+                      fontsize=9, color="white" if np.isfinite(shares[i, j]) and
+                      shares[i, j] > 0.6 * top else "black")
+    ax_m.set_title(f"positions on {int(counts.sum()):,} votes", fontsize=10)
+
+    t = result.topics[np.isfinite(result.topics["value"].to_numpy(dtype=float))]
+    if len(t):
+        y = np.arange(len(t))[::-1]
+        val = t["value"].to_numpy(dtype=float)
+        lo = t["lo"].to_numpy(dtype=float)
+        hi = t["hi"].to_numpy(dtype=float)
+        colours = np.where(t["kind"].to_numpy() == "issue", "#0072B2", "#E69F00")
+        ax_c.barh(y, val, color=colours, height=0.7)
+        ok = np.isfinite(lo) & np.isfinite(hi)
+        ax_c.errorbar(val[ok], y[ok], xerr=np.vstack([val[ok] - lo[ok], hi[ok] - val[ok]]),
+                      fmt="none", ecolor="black", elinewidth=0.8, capsize=2)
+        names = [f"{n} ({k})" if kind == "issue" else str(n) for n, k, kind in
+                 zip(t["name"], t["key"], t["kind"], strict=True)]
+        ax_c.set_yticks(y, [f"{n}  n={int(c)}" for n, c in zip(names, t["n"], strict=True)],
+                        fontsize=7)
+        if result.measure in ("S", "kappa", "pi"):
+            ax_c.axvline(0, color="0.4", lw=0.8)
+    else:
+        ax_c.text(0.5, 0.5, "no topic with enough shared votes", ha="center", va="center",
+                  transform=ax_c.transAxes)
+    ax_c.set_xlabel(result.measure, fontsize=9)
+    ax_c.set_title("by topic (blue: Voeten issue, orange: keywords)", fontsize=10)
+    ax_c.grid(True, axis="x", alpha=0.3)
+    if path is not None:
+        save(fig, path)
+    return fig
+
+
 def plot(result: Any, path: str | Path | None = None, ax: Axes | None = None,
          **kwargs: Any) -> Figure:
     """Dispatch on the kind of result."""
+    from comity.analysis.comparison import CompareResult
     from comity.analysis.results import AlignmentResult, CohesionResult, MatrixResult
 
+    if isinstance(result, CompareResult):
+        return plot_compare(result, path=path, ax=ax)
     if isinstance(result, AlignmentResult):
         return plot_alignment(result, path=path, ax=ax, **kwargs)
     if isinstance(result, CohesionResult):
@@ -338,6 +424,39 @@ def plot_claim(result: ClaimResult, series: Any = None, path: str | Path | None 
     axis.set_title(f"{textwrap.fill(result.sentence(), 100)}\nverdict: {result.verdict} "
                    f"(effect {_signed(result.effect)}, {pct}% CI "
                    f"{_signed(result.lo)} to {_signed(result.hi)}, n={result.n})", fontsize=9)
+    if path is not None:
+        save(fig, path)
+    return fig
+
+
+def plot_vetoes(result: Any, path: str | Path | None = None, ax: Axes | None = None,
+                by: str = "decade") -> Figure:
+    """A :class:`~comity.analysis.security_council.VetoList` as stacked bars: vetoes per
+    permanent member and decade (or year, ``by="year"``)."""
+    counts = result.counts(by)
+    fig, ax_ = _figure(ax)
+    if counts.empty:
+        ax_.text(0.5, 0.5, "no veto in the store for this query", ha="center", va="center",
+                 transform=ax_.transAxes)
+    else:
+        wide = counts.pivot_table(index="start", columns="state", values="vetoes",
+                                  aggfunc="sum", fill_value=0).sort_index()
+        labels = (counts.drop_duplicates("start").set_index("start")["period"]
+                  .reindex(wide.index).tolist())
+        x = np.arange(len(wide))
+        bottom = np.zeros(len(wide))
+        for state in wide.columns:
+            vals = wide[state].to_numpy(dtype=float)
+            ax_.bar(x, vals, bottom=bottom, label=state, width=0.8)
+            bottom += vals
+        ax_.set_xticks(x, labels, rotation=0 if len(x) <= 12 else 90, fontsize=8)
+        ax_.legend(fontsize=8, loc="best", title="permanent member")
+    q = getattr(result, "query", {}) or {}
+    span = f"{q.get('from') or 'first'}–{q.get('to') or 'last'}"
+    ax_.set_title(f"Security Council vetoes per permanent member and {by} ({span})",
+                  fontsize=11)
+    ax_.set_ylabel("vetoes (negative votes of a permanent member)")
+    ax_.grid(True, axis="y", alpha=0.3)
     if path is not None:
         save(fig, path)
     return fig

@@ -8,6 +8,8 @@
   :mod:`~comity.analysis.ideal_em`; cached fits through :mod:`~comity.analysis.fitstore`);
 - :mod:`~comity.analysis.shifts`: change points; :mod:`~comity.analysis.movers`: movers and
   vote switches; :mod:`~comity.analysis.clustering`: blocs found in the data;
+- :mod:`~comity.analysis.comparison`: two states or blocs side by side (trend, position matrix,
+  topics, divergent votes, shared minority positions);
 - :mod:`~comity.analysis.security_council`: the Security Council (members, vetoes);
 - :mod:`~comity.analysis.issuecoding`: issue codes for the resolutions Voeten did not code.
 
@@ -24,6 +26,7 @@ from comity._lazy import lazy_exports
 if TYPE_CHECKING:
     from comity.analysis.align import alignment, alignment_matrix, cohesion
     from comity.analysis.clustering import ClusterResult, clusters
+    from comity.analysis.comparison import CompareResult, compare
     from comity.analysis.idealpoints import DynamicIdealPoints
     from comity.analysis.measures import MEASURES, dyad_measures, paired_difference
     from comity.analysis.results import AlignmentResult, CohesionResult, MatrixResult
@@ -34,6 +37,7 @@ _EXPORTS = {
     "AlignmentResult": ".results", "CohesionResult": ".results", "MatrixResult": ".results",
     "alignment": ".align", "alignment_matrix": ".align", "cohesion": ".align",
     "ClusterResult": ".clustering", "clusters": ".clustering",
+    "CompareResult": ".comparison", "compare": ".comparison",
     "council": ".security_council", "vetoes": ".security_council",
     "DynamicIdealPoints": ".idealpoints",
     "MEASURES": ".measures", "dyad_measures": ".measures", "paired_difference": ".measures",
@@ -45,6 +49,7 @@ __all__ = [
     "AlignmentResult",
     "ClusterResult",
     "CohesionResult",
+    "CompareResult",
     "DynamicIdealPoints",
     "MatrixResult",
     "alignment",
@@ -52,6 +57,7 @@ __all__ = [
     "change_points",
     "clusters",
     "cohesion",
+    "compare",
     "council",
     "dyad_measures",
     "movers",

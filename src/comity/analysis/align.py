@@ -103,6 +103,11 @@ bootstrap); ``n``: resolutions the value rests on (Y/N votes only for coincidenc
 counts resolutions where both sides were members but one had no Y/A/N position; for
 coincidence the abstentions are in none of the four counts).
 
+Every result's ``query`` holds ``resolutions`` (recorded votes in the query) and
+``failed_drafts``: how many of them are Security Council drafts that were not adopted (vetoed or
+failed for lack of votes; 0 for the Assembly), which a Council analysis on adopted texts alone
+would miss.
+
 JSON output of the CLI
 ----------------------
 The keys of ``comity align/matrix/cohesion/blocs --json`` are documented in
@@ -157,6 +162,7 @@ from comity.analysis.query import (
     _require_votes,
     _self_codes,
     bloc_position,
+    latest_complete_year,
     resolve_party,
 )
 from comity.analysis.results import (
@@ -164,6 +170,7 @@ from comity.analysis.results import (
     CohesionResult,
     MatrixResult,
 )
+from comity.analysis.security_council import failed_drafts
 from comity.errors import AlignmentError
 from comity.store.panel import ABSTAIN, NO, NONMEMBER, YES, Panel
 from comity.world.blocs import Bloc
@@ -434,6 +441,7 @@ def alignment(
         "blocs_file": None if blocs_file is None or isinstance(blocs_file, Mapping)
         else str(blocs_file),
         "resolutions": int(base.n_resolutions),
+        "failed_drafts": failed_drafts(base.resolutions),
     }
     return AlignmentResult(frame=frame, parties=tuple(parties), measures=ms,
                            period=period, query=query)
@@ -543,29 +551,45 @@ def cohesion(
         **q.describe(), "measure": "cohesion", "bootstrap": int(bootstrap), "seed": seed,
         "ci": ci, "min_votes": int(min_votes), "min_members": int(min_members),
         "resolutions": int(base.n_resolutions),
+        "failed_drafts": failed_drafts(base.resolutions),
     }
     return CohesionResult(frame=frame, blocs=tuple(parties), period=period, query=query)
 
 
-def _latest_year(store: Any, panel: Panel | None, q: _Query) -> int:
+def _latest_year(store: Any, panel: Panel | None, q: _Query) -> tuple[int, str]:
+    """The default year of :func:`alignment_matrix`: the latest complete year
+    (:func:`~comity.analysis.query.latest_complete_year` of the last recorded vote of the
+    query's body), and a note saying so; the year of the last vote only when the complete
+    year before it holds no recorded vote (said so too)."""
     if panel is not None:
         p = _filter_panel(panel, q)
         d = _dates(p.resolutions)
         d = d[~np.isnat(d)]
         if len(d) == 0:
             _require_votes(p.select_resolutions(np.zeros(p.n_resolutions, bool)), q)
-        return int(d.max().astype("datetime64[Y]").astype(np.int64) + 1970)
-    s, owned = _open(store)
-    try:
-        where = "adoption = 'recorded'" + ("" if q.body == "BOTH" else f" AND body = '{q.body}'")
-        got = s.query(f"SELECT max(year(date)) AS y FROM resolutions WHERE {where}")
-    finally:
-        if owned:
-            s.close()
-    y = got["y"].iloc[0] if len(got) else None
-    if y is None or pd.isna(y):
-        raise AlignmentError("the store holds no recorded votes")
-    return int(y)
+        last = pd.Timestamp(d.max())
+        years = set((d.astype("datetime64[Y]").astype(np.int64) + 1970).tolist())
+    else:
+        s, owned = _open(store)
+        try:
+            where = "adoption = 'recorded'" + ("" if q.body == "BOTH"
+                                               else f" AND body = '{q.body}'")
+            got = s.query(f"SELECT max(date) AS last, list(DISTINCT year(date)) AS years "
+                          f"FROM resolutions WHERE {where}")
+        finally:
+            if owned:
+                s.close()
+        last = got["last"].iloc[0] if len(got) else None
+        if last is None or pd.isna(last):
+            raise AlignmentError("the store holds no recorded votes")
+        last = pd.Timestamp(last)
+        years = {int(y) for y in got["years"].iloc[0]}
+    y = latest_complete_year(last)
+    if y in years:
+        return y, (f"no year given: {y}, the latest complete year (the last recorded vote is "
+                   f"of {last.date().isoformat()})")
+    return int(last.year), (f"no year given: {last.year}, a partial year (the last recorded "
+                            f"vote is of {last.date().isoformat()}; no vote in {y})")
 
 
 def _matrix_wide(
@@ -666,7 +690,9 @@ def alignment_matrix(
     panel: Panel | None = None,
 ) -> MatrixResult:
     """Every dyad of states for one period: ``year``, or ``start``..``end``, or (neither given)
-    the latest year with recorded votes.
+    the latest complete year (:func:`~comity.analysis.query.latest_complete_year`: the year of
+    the last recorded vote if that vote is in December, else the year before; said so in
+    ``query["note"]``, None otherwise).
 
     ``states``: restrict to these states (codes or names; lineage applies unless ``strict``);
     default: every state stored, each code as the entity it was (SUN and RUS apart). Dyads whose
@@ -685,8 +711,9 @@ def alignment_matrix(
         period = "year" if period is None else period
     q = _query(body=body, start=start, end=end, session=session, issue=issue,
                important=important, search=search, strict=strict)
+    note = None
     if year is None and start is None and end is None and session is None:
-        y = _latest_year(store, panel, q)
+        y, note = _latest_year(store, panel, q)
         q = _query(body=body, start=y, end=y, session=None, issue=issue, important=important,
                    search=search, strict=strict)
         period = "year" if period is None else period
@@ -717,6 +744,7 @@ def alignment_matrix(
         "states": None if rows is None else list(rows), "measures": list(ms),
         "bootstrap": int(bootstrap), "seed": seed, "ci": ci, "min_votes": int(min_votes),
         "distance": distance, "resolutions": int(base.n_resolutions),
+        "failed_drafts": failed_drafts(base.resolutions), "note": note,
     }
     return MatrixResult(wide=wide, measures=ms, period=per, query=query, n_resolutions=n_res)
 

@@ -66,7 +66,8 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -107,28 +108,78 @@ class ClusterError(ComityError, ValueError):
 def agreement_matrix(pos: np.ndarray, weights: np.ndarray | None = None
                      ) -> tuple[np.ndarray, np.ndarray]:
     """Agreement (S, S) and shared Y/A/N votes (S, S) from positions ``pos`` (S, R; 0 Y, 1 A,
-    2 N, anything else no vote), optionally with per-resolution ``weights`` (R,)."""
+    2 N, anything else no vote), optionally with per-resolution ``weights`` (R,), or a batch of
+    weight vectors (B, R), which gives (B, S, S) arrays (one product for the whole batch)."""
+    return _agreement(pos, None if weights is None else np.asarray(weights))
+
+
+def _agreement(pos: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`agreement_matrix` in four products instead of nine, one draw at a time on the
+    votes it draws (weight > 0).
+
+    With ``m`` the Y/A/N indicator, ``p`` the position (0, 1, 2) and ``w`` the weights:
+    ``n = m w m'``, and ``sum |p_i - p_j| = sum (p_i - p_j)^2 - 2 [Y against N]`` (a squared
+    difference is 0, 1 or 4 where the absolute one is 0, 1 or 2), i.e.
+    ``p2 w m' + m w p2' - 2 p w p' - 2 (y w n' + n w y')``. Every sum is an integer when the
+    weights are (no weights, bootstrap counts), and is then computed exactly in float32
+    whenever every partial sum stays below 2**24, so the result equals the float64 one.
+    """
     s, r = pos.shape
-    x = np.empty((r, 3 * s), dtype=np.float64)
-    for a in range(3):
-        x[:, a * s:(a + 1) * s] = (pos == a).T
-    xw = x if weights is None else x * np.asarray(weights, dtype=np.float64)[:, None]
-    g = (xw.T @ x).reshape(3, s, 3, s)
-    n = g.sum(axis=(0, 2))
-    dsum = g[0, :, 1] + g[1, :, 0] + g[1, :, 2] + g[2, :, 1] + 2.0 * (g[0, :, 2] + g[2, :, 0])
+    y, nn = pos == 0, pos == 2
+    m = y | (pos == 1) | nn
+    p = np.where(m, pos, 0).astype(np.float64)
+    if weights is None:
+        w = np.ones((1, r))
+    else:
+        w = np.asarray(weights, dtype=np.float64)
+        w = w[None, :] if w.ndim == 1 else w
+    exact = bool(np.all(w == np.round(w)) and np.all(w >= 0)
+                 and 8.0 * float(w.sum(axis=1).max(initial=0.0)) < 2.0 ** 24)
+    dt = np.float32 if exact else np.float64
+    lhs = np.concatenate([m, p * p, p, y]).astype(dt)  # (4S, R)
+    mt, pt, nt = m.T.astype(dt), p.T.astype(dt), nn.T.astype(dt)
+    n = np.empty((len(w), s, s))
+    dsum = np.empty((len(w), s, s))
+    for j, wj in enumerate(w.astype(dt)):  # one draw at a time, on its votes drawn
+        nz = np.flatnonzero(wj)
+        lw = lhs[:, nz] * wj[nz]
+        g = lw[:2 * s] @ mt[nz]  # m w m' and p2 w m'
+        opp = lw[3 * s:] @ nt[nz]  # y w n'
+        t1 = g[s:]
+        n[j] = g[:s]
+        dsum[j] = (t1 + t1.T) - 2 * (lw[2 * s:3 * s] @ pt[nz]) - 2 * (opp + opp.T)
     with np.errstate(invalid="ignore", divide="ignore"):
         agree = 1.0 - dsum / (2.0 * n)
+    if weights is None or np.ndim(weights) == 1:
+        return agree[0], n[0]
     return agree, n
 
 
 def _distance(agree: np.ndarray, n: np.ndarray, min_votes: int) -> np.ndarray:
+    """Distance ``1 - agreement`` (S, S), or (B, S, S) for a batch: pairs sharing fewer than
+    ``min_votes`` votes get the mean distance of the other pairs, symmetric, zero diagonal."""
+    off = ~np.eye(agree.shape[-1], dtype=bool)
+    if agree.ndim == 3:
+        with np.errstate(invalid="ignore"):
+            d = 1.0 - agree
+        bad = ~np.isfinite(d) | (n < max(min_votes, 1))
+        for j in np.flatnonzero((bad & off).any(axis=(1, 2))):  # the fill, draw by draw
+            d[j] = np.where(bad[j], _fill(d[j], bad[j], off), d[j])
+        return _symmetric(d)
     d = 1.0 - agree
     bad = ~np.isfinite(d) | (n < max(min_votes, 1))
-    off = ~np.eye(len(d), dtype=bool)
-    fill = float(np.nanmean(np.where(bad | ~off, np.nan, d))) if (off & ~bad).any() else 1.0
-    d = np.where(bad, fill, d)
-    d = (d + d.T) / 2.0
-    np.fill_diagonal(d, 0.0)
+    return _symmetric(np.where(bad, _fill(d, bad, off), d))
+
+
+def _fill(d: np.ndarray, bad: np.ndarray, off: np.ndarray) -> float:
+    """The mean distance of the usable pairs (1 if there is none)."""
+    return float(np.nanmean(np.where(bad | ~off, np.nan, d))) if (off & ~bad).any() else 1.0
+
+
+def _symmetric(d: np.ndarray) -> np.ndarray:
+    d = (d + np.swapaxes(d, -1, -2)) / 2.0
+    idx = np.arange(d.shape[-1])
+    d[..., idx, idx] = 0.0
     return np.clip(d, 0.0, None)
 
 
@@ -165,16 +216,80 @@ def _by_size(labels: np.ndarray) -> np.ndarray:
     return rank[inv]
 
 
+def _maxclust(z: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """(C, n) flat clusterings of the linkage ``z``, one per entry of ``want``: the same
+    partitions as ``fcluster(z, want[c], criterion="maxclust")`` (every merge whose height is
+    at most the smallest height leaving at most ``want[c]`` clusters is applied), found at
+    once for every ``c`` by pointer jumping up the tree. Labels are node numbers (not
+    consecutive)."""
+    n = len(z) + 1
+    h = z[:, 2]
+    # merges applied: all with height <= the height of merge n - want - 1 (ties included)
+    need = np.minimum(np.maximum(n - np.asarray(want, dtype=np.int64) - 1, 0), n - 2)
+    applied = np.searchsorted(h, h[need], side="right")
+    applied = np.where(np.asarray(want) >= n, 0, applied)
+    nodes = 2 * n - 1
+    parent = np.arange(nodes)
+    parent[z[:, 0].astype(np.int64)] = np.arange(n, nodes)
+    parent[z[:, 1].astype(np.int64)] = np.arange(n, nodes)
+    made_by = np.r_[np.full(n, -1), np.arange(n - 1)]  # merge creating each node
+    off = (np.arange(len(applied)) * nodes)[:, None]  # flat indices, one row per cut
+    up = np.where(made_by[parent][None, :] < applied[:, None], parent[None, :],
+                  np.arange(nodes)[None, :]) + off
+    for _ in range(max(1, int(np.ceil(np.log2(nodes))))):
+        up = up.ravel()[up]
+    return (up - off)[:, :n]
+
+
+def _silhouettes(dist: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Mean silhouette of each row of ``labels`` (C, n) on ``dist``: :func:`silhouette` for
+    many partitions at once (NaN where a partition has fewer than 2 or n clusters); equal
+    to it up to rounding in the last bit when the partitions are nested."""
+    c, n = labels.shape
+    base = int(labels.max()) + 1
+    uniq, g = np.unique(np.arange(c)[:, None] * base + labels, return_inverse=True)
+    g = g.reshape(c, n)  # column of each state's cluster, the partitions side by side
+    starts = np.searchsorted(uniq // base, np.arange(c))
+    k = np.diff(np.r_[starts, len(uniq)])
+    size = np.bincount(g.ravel(), minlength=len(uniq)).astype(np.float64)
+    rows = np.broadcast_to(np.arange(n), (c, n))
+    # distance of each state to each cluster. The partitions are cuts of one tree, so every
+    # cluster is a union of clusters of the finest cut: one product with the finest cut's
+    # clusters, then sums of its columns (equal to silhouette()'s sums up to rounding in the
+    # last bit; the reported silhouettes come from silhouette() itself)
+    fine = int(np.argmax(k))
+    onehot = np.zeros((n, k[fine]))
+    onehot[np.arange(n), g[fine] - starts[fine]] = 1.0
+    part = np.zeros((k[fine], len(uniq)))
+    part[(g[fine] - starts[fine])[None, :].repeat(c, 0), g] = 1.0
+    if (part.sum(axis=1) == c).all():  # nested partitions (cuts of one tree)
+        sums = (dist @ onehot) @ part
+    else:
+        sums = np.concatenate([dist @ np.eye(k_c)[g[i] - starts[i]] for i, k_c in
+                               enumerate(k)], axis=1)
+    own = sums[rows, g]  # (C, n)
+    own_size = size[g]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = own / (own_size - 1)
+        mean_other = sums / size[None, :]
+    mean_other[rows, g] = np.inf  # each cluster belongs to one partition
+    b = np.minimum.reduceat(mean_other, starts, axis=1).T  # nearest other cluster, (C, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sil = (b - a) / np.maximum(a, b)
+    sil = np.where(own_size > 1, np.nan_to_num(sil, nan=0.0), 0.0)
+    return np.where((k < 2) | (k >= n), np.nan, sil.mean(axis=1))
+
+
 def _hierarchical(dist: np.ndarray, k: int | None, k_max: int, min_size: int
                   ) -> tuple[np.ndarray, float, int]:
     """Average linkage; the number of *major* clusters (at least ``min_size`` states) chosen
     by silhouette (module docstring). Returns (labels by size, silhouette, major clusters)."""
-    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.cluster.hierarchy import linkage
     from scipy.spatial.distance import squareform
 
     n = len(dist)
     z = linkage(squareform(dist, checks=False), method="average")
-    want = set(range(2, int(k_max) + 1)) if k is None else {int(k)}
+    want = np.arange(2, int(k_max) + 1) if k is None else np.array([int(k)])
     # major clusters after each merge, from the sizes in the linkage (no labels needed)
     m = max(min_size, 1)
     size = np.r_[np.ones(n, dtype=np.int64), z[:, 3].astype(np.int64)]
@@ -182,19 +297,23 @@ def _hierarchical(dist: np.ndarray, k: int | None, k_max: int, min_size: int
     delta = (size[n:] >= m).astype(np.int64) - (size[left] >= m) - (size[right] >= m)
     major_after = int((size[:n] >= m).sum()) + np.cumsum(delta)  # after merge t (t + 1 merged)
     n_clusters = n - 1 - np.arange(n - 1)  # clusters after merge t
-    cuts: dict[int, np.ndarray] = {}
-    for t in np.flatnonzero(np.isin(major_after, list(want)))[::-1]:  # fewest clusters first
-        mj = int(major_after[t])
-        if mj not in cuts:
-            cuts[mj] = fcluster(z, int(n_clusters[t]), criterion="maxclust")
-    best: tuple[float, int, np.ndarray | None] = (-np.inf, 0, None)
-    for major, lab in sorted(cuts.items()):
-        sc = silhouette(dist, lab)[0]
+    # for each number of major clusters wanted, the cut with the fewest clusters giving it
+    ts = np.flatnonzero(np.isin(major_after, want))[::-1]
+    if not len(ts):
+        return np.ones(n, dtype=np.int64), float("nan"), int(n >= m)
+    majors, first = np.unique(major_after[ts], return_index=True)
+    labels = _maxclust(z, n_clusters[ts[first]])
+    scores = _silhouettes(dist, labels)
+    best: tuple[float, int, int] = (-np.inf, 0, -1)
+    for i, sc in enumerate(scores):  # fewest major clusters first; ties keep the smaller
         if np.isfinite(sc) and sc > best[0] + 1e-12:
-            best = (sc, major, lab)
-    if best[2] is None:
-        return np.ones(n, dtype=np.int64), float("nan"), 1
-    return _by_size(best[2]), best[0], best[1]
+            best = (float(sc), int(majors[i]), i)
+    if best[2] < 0:
+        return np.ones(n, dtype=np.int64), float("nan"), int(n >= m)
+    lab = _by_size(labels[best[2]])
+    # k counts the major clusters of the partition itself (the cut's count, best[1], unless
+    # merges tied in height were applied together)
+    return lab, best[0], int((np.bincount(lab) >= m).sum())
 
 
 def _community(agree: np.ndarray, tau: float, seed: int | None
@@ -229,8 +348,9 @@ def _tau(agree: np.ndarray, threshold: float | None, quantile: float) -> float:
 
 def _run(agree: np.ndarray, n: np.ndarray, method: str, k: int | None, k_max: int,
          min_size: int, threshold: float | None, quantile: float, min_votes: int,
-         seed: int | None) -> dict[str, Any]:
-    dist = _distance(agree, n, min_votes)
+         seed: int | None, dist: np.ndarray | None = None) -> dict[str, Any]:
+    if dist is None:
+        dist = _distance(agree, n, min_votes)
     if method == "hierarchical":
         lab, sil, kk = _hierarchical(dist, k, k_max, min_size)
         return {"labels": lab, "silhouette": sil, "k": kk, "modularity": np.nan,
@@ -245,12 +365,95 @@ def _run(agree: np.ndarray, n: np.ndarray, method: str, k: int | None, k_max: in
             "threshold": tau, "dist": dist}
 
 
-def _match(prev: np.ndarray, cur: np.ndarray) -> np.ndarray:
-    """For each label of ``cur`` (0..k-1), the label of ``prev`` it overlaps most with."""
-    kp, kc = int(prev.max()) + 1, int(cur.max()) + 1
-    c = np.zeros((kc, kp), dtype=np.int64)
-    np.add.at(c, (cur, prev), 1)
-    return c.argmax(axis=1)
+def _fit_period(pa: np.ndarray, seed: int, opts: Mapping[str, Any]) -> dict[str, Any]:
+    """One period: the clustering of the positions ``pa`` (states x votes) and, with
+    ``opts["bootstrap"]`` draws, each draw's clustering compared with it (ARI, states kept).
+    The draws' agreement matrices and distances come from a few batched products."""
+    from comity.analysis.query import _one_blas_thread
+
+    args = (opts["method"], opts["k"], opts["k_max"], opts["min_size"], opts["threshold"],
+            opts["quantile"], opts["min_votes"], seed)
+    nb_draws = opts["bootstrap"]
+    with _one_blas_thread():
+        agree, n = agreement_matrix(pa)
+        full = _run(agree, n, *args)
+        lab = full["labels"]
+        # the period's silhouette as silhouette() gives it (the batched one used to choose
+        # k may differ in the last bit)
+        full["silhouette"], sil_s = silhouette(full["dist"], lab)
+        ari = np.zeros(0)
+        kept = np.zeros(len(pa))
+        if nb_draws:
+            w_all = _resample_weights(np.random.default_rng(seed), nb_draws, pa.shape[1])
+            s, r = pa.shape
+            step = max(1, int(4e6 // max(1, s * (s + r))))  # draws per batch: ~100 MB at most
+            got = []
+            for b0 in range(0, nb_draws, step):
+                ab, nb = agreement_matrix(pa, w_all[b0:b0 + step])
+                db = _distance(ab, nb, opts["min_votes"])
+                got.extend(_run(ab[j], nb[j], *args, dist=db[j])["labels"]
+                           for j in range(len(ab)))
+            ari, kept = _ari_and_kept(lab, np.stack(got))
+    return {"agree": agree, "full": full, "sil": sil_s, "ari": ari, "kept": kept}
+
+
+def _fit_periods(work: Sequence[tuple[np.ndarray, int]], opts: Mapping[str, Any],
+                 n_jobs: int, labels: Sequence[Any],
+                 progress: Callable[[str, int, int], None] | None) -> list[dict[str, Any]]:
+    """:func:`_fit_period` of every ``(positions, seed)``, in order; in ``n_jobs`` forked
+    processes when there is enough work (at least 1,000 bootstrap clusterings)."""
+    total = len(work)
+    if progress:
+        progress("clusters", 0, total)
+    jobs = max(1, min(int(n_jobs), total, os.cpu_count() or 1))
+    # starting workers costs about 0.3 s: worth it from some 1,000 bootstrap clusterings
+    if jobs == 1 or total * opts["bootstrap"] < 1000 or not hasattr(os, "fork"):
+        out = []
+        for i, (pa, seed) in enumerate(work):
+            out.append(_fit_period(pa, seed, opts))
+            if progress:
+                progress(f"clusters {labels[i]}", i + 1, total)
+        return out
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    res: list[dict[str, Any] | None] = [None] * total
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as ex:
+        # the largest periods first, so that the workers finish together
+        order = sorted(range(total), key=lambda i: -work[i][0].size)
+        futs = {ex.submit(_fit_period, work[i][0], work[i][1], opts): i for i in order}
+        for done, f in enumerate(as_completed(futs), start=1):
+            i = futs[f]
+            res[i] = f.result()
+            if progress:
+                progress(f"clusters {labels[i]}", done, total)
+    return res  # type: ignore[return-value]
+
+
+def _ari_and_kept(lab: np.ndarray, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For the full-data labels ``lab`` (n,; 1..k) and the draws' labels (B, n; 1..):
+    the adjusted Rand index of each draw (B,; exactly
+    ``sklearn.metrics.adjusted_rand_score(lab, draw)``, from the pair counts of the
+    contingency table) and, per state, how many draws put it in the draw's cluster that
+    overlaps most with its own (n,; ties: the lower full-data label)."""
+    b, n = draws.shape
+    kf, kd = int(lab.max()), int(draws.max())
+    cell = (np.arange(b)[:, None] * kd + (draws - 1)) * kf + (lab - 1)[None, :]
+    cont = np.bincount(cell.ravel(), minlength=b * kd * kf).reshape(b, kd, kf)
+    sum_sq = (cont.astype(np.int64) ** 2).sum(axis=(1, 2))
+    n_true = (cont.sum(axis=1).astype(np.int64) ** 2).sum(axis=1)  # full-data cluster sizes
+    n_pred = (cont.sum(axis=2).astype(np.int64) ** 2).sum(axis=1)  # the draw's
+    tp = sum_sq - n
+    fp = n_pred - sum_sq
+    fn = n_true - sum_sq
+    tn = n * n - fp - fn - sum_sq
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ari = 2.0 * (tp * tn - fn * fp).astype(np.float64) \
+            / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn)).astype(np.float64)
+    ari = np.where((fn == 0) & (fp == 0), 1.0, ari)
+    best = cont.argmax(axis=2) + 1  # (B, kd): full-data label of each draw cluster
+    kept = (np.take_along_axis(best, draws - 1, axis=1) == lab[None, :]).sum(axis=0)
+    return ari, kept.astype(np.float64)
 
 
 # ==================================================================================== result
@@ -264,9 +467,10 @@ class ClusterResult:
     (its Y/A/N votes in the period). ``periods``: ``period, start, end, resolutions, states,
     method, k`` (major clusters, at least ``min_size`` states)``, silhouette, modularity,
     threshold, ari_mean, ari_lo, ari_hi, bootstrap``.
-    ``clusters``: ``period, cluster, raw, size, core`` (the three members with the highest mean
-    agreement with their cluster), ``members`` (codes). ``matrices``: period -> agreement
-    matrix (DataFrame) of the states clustered.
+    ``clusters``: ``period, cluster, raw, size, major`` (at least ``min_size`` states: the
+    ``k`` clusters of the period are the rows with ``major`` true), ``core`` (the three members
+    with the highest mean agreement with their cluster), ``members`` (codes). ``matrices``:
+    period -> agreement matrix (DataFrame) of the states clustered.
     """
 
     assignments: pd.DataFrame
@@ -404,9 +608,15 @@ def clusters(
     predicted_issues: bool = True,
     store: Store | str | Path | None = None,
     panel: Panel | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    n_jobs: int = 1,
 ) -> ClusterResult:
     """Cluster states on their agreement per period (methods, stability and alignment of
-    labels over time: module docstring). ``year`` is a shortcut for ``start=end=year``."""
+    labels over time: module docstring). ``year`` is a shortcut for ``start=end=year``.
+
+    ``n_jobs`` processes share the periods (forked workers; the result does not depend on
+    it: each period has its own seed). ``progress(description, done, total)`` is called as
+    periods are done (periods done, of all)."""
     if method not in ("hierarchical", "community"):
         raise ClusterError(f"unknown method {method!r}; expected 'hierarchical' or 'community'")
     if k is not None and int(k) < 2:
@@ -419,6 +629,8 @@ def clusters(
         raise ClusterError(f"threshold_quantile must be in [0, 1], got {threshold_quantile!r}")
     if int(bootstrap) < 0 or int(min_votes) < 0:
         raise ClusterError("bootstrap and min_votes must be non-negative")
+    if int(n_jobs) < 1:
+        raise ClusterError(f"n_jobs must be at least 1, got {n_jobs!r}")
     if year is not None:
         if start is not None or end is not None:
             raise ClusterError("give either year or start/end, not both")
@@ -446,41 +658,29 @@ def clusters(
     rng = np.random.default_rng(seed)
     seeds = rng.integers(0, 2**31 - 1, size=len(present))
     codes = np.asarray(base.states, dtype=object)
+    names = dict(zip(codes, _names(codes), strict=True)) if len(codes) else {}
     assign_parts, period_rows, cluster_rows = [], [], []
     matrices: dict[Any, pd.DataFrame] = {}
     prev_aligned: pd.Series | None = None
     next_id = 1
-    from sklearn.metrics import adjusted_rand_score
-
-    from comity.analysis.query import _one_blas_thread
-
+    opts = {"method": method, "k": k, "k_max": int(k_max), "min_size": int(min_size),
+            "threshold": threshold, "quantile": threshold_quantile,
+            "min_votes": int(min_votes), "bootstrap": int(bootstrap)}
+    jobs = []  # (period index, label, columns, active states, positions)
     for i, per in enumerate(present):
         cc = cols[group == per]
-        label = table["period"].iloc[per]
         pos = pos_all[:, cc]
         nvotes = ((pos >= 0) & (pos < 3)).sum(axis=1)
         act = np.flatnonzero(nvotes >= max(int(min_votes), 1))
-        if len(act) < 3:
-            continue
-        pa = pos[act]
-        sub_seed = int(seeds[i])
-        with _one_blas_thread():
-            agree, n = agreement_matrix(pa)
-            full = _run(agree, n, method, k, k_max, int(min_size), threshold,
-                        threshold_quantile, int(min_votes), sub_seed)
-            lab = full["labels"]
-            _, sil_s = silhouette(full["dist"], lab)
-            aris: list[float] = []
-            kept = np.zeros(len(act))
-            if bootstrap:
-                w_all = _resample_weights(np.random.default_rng(sub_seed), int(bootstrap),
-                                          len(cc))
-                for w in w_all:  # one clustering per draw
-                    ab, nb = agreement_matrix(pa, w)
-                    got = _run(ab, nb, method, k, k_max, int(min_size), threshold,
-                               threshold_quantile, int(min_votes), sub_seed)["labels"]
-                    aris.append(float(adjusted_rand_score(lab, got)))
-                    kept += (_match(lab - 1, got - 1)[got - 1] + 1) == lab
+        if len(act) >= 3:
+            jobs.append((i, per, cc, act, nvotes, pos[act]))
+    fits = _fit_periods([(j[5], int(seeds[j[0]])) for j in jobs], opts, n_jobs,
+                        [table["period"].iloc[j[1]] for j in jobs], progress)
+    for (_, per, cc, act, nvotes, _), out in zip(jobs, fits, strict=True):
+        label = table["period"].iloc[per]
+        agree, full, sil_s, ari, kept = (out["agree"], out["full"], out["sil"], out["ari"],
+                                         out["kept"])
+        lab = full["labels"]
         # align labels with the previous period by maximal overlap
         aligned = _align(lab, codes[act], prev_aligned, next_id)
         next_id = max(next_id, int(aligned.max()) + 1)
@@ -490,7 +690,7 @@ def clusters(
         ag = np.where(np.isfinite(agree), agree, np.nan)
         assign_parts.append(pd.DataFrame({
             "period": label, "start": table["start"].iloc[per], "end": table["end"].iloc[per],
-            "state": codes[act], "name": _names(codes[act]), "cluster": aligned,
+            "state": codes[act], "name": [names[c] for c in codes[act]], "cluster": aligned,
             "raw": lab, "stability": kept / bootstrap if bootstrap else np.nan,
             "silhouette": sil_s, "n": nvotes[act].astype(np.int64)}))
         for c in np.unique(lab):
@@ -500,9 +700,9 @@ def clusters(
                 if len(sel) > 1 else np.ones(1)
             core = codes[act][sel[np.argsort(-np.nan_to_num(inner, nan=-1), kind="stable")[:3]]]
             cluster_rows.append({"period": label, "cluster": int(aligned[sel[0]]),
-                                 "raw": int(c), "size": len(sel), "core": tuple(core),
+                                 "raw": int(c), "size": len(sel),
+                                 "major": len(sel) >= int(min_size), "core": tuple(core),
                                  "members": tuple(sorted(codes[act][sel]))})
-        ari = np.asarray(aris)
         period_rows.append({
             "period": label, "start": table["start"].iloc[per], "end": table["end"].iloc[per],
             "resolutions": len(cc), "states": len(act), "method": method, "k": full["k"],

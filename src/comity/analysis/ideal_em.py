@@ -638,10 +638,11 @@ class _Core:
         p.cut[:, 1] = np.where(ordn, np.maximum(p.cut[:, 1], p.cut[:, 0] + 1e-3), p.cut[:, 0])
         return p
 
-    def run(self, p: _Params) -> _Result:
+    def run(self, p: _Params, progress: Any = None) -> _Result:
         """Iterate :meth:`step`, accelerated by SQUAREM (Varadhan & Roland 2008): from two
         successive steps, extrapolate along the slow direction, take a step from there and
-        keep it only if it increases the log posterior."""
+        keep it only if it increases the log posterior. ``progress(description, iterations,
+        None)`` is called once per round (the number of rounds is not known ahead)."""
         cfg = self.cfg
         act = self.d.active
         self.mult = np.ones(self.d.n_items)
@@ -652,6 +653,9 @@ class _Core:
         converged = False
         step_max = 4.0
         while n < cfg.max_iter:
+            if progress is not None and n:
+                progress(f"ideal points: iteration {n} (change {change:.0e}, tol {cfg.tol:g})",
+                         n, None)
             p1, t1, o1 = self.step(p, t, obj)
             n += 1
             change = float(np.max(np.abs(p1.x[act] - p.x[act])))
@@ -839,9 +843,9 @@ def _initial_params(data: _Data, cfg: _Config) -> _Params:
     return _Params(x=x, beta=np.zeros((k, nd)), cut=np.stack([c1, c2], axis=1))
 
 
-def _fit(data: _Data, cfg: _Config, start: _Params | None) -> _Result:
+def _fit(data: _Data, cfg: _Config, start: _Params | None, progress: Any = None) -> _Result:
     p = _initial_params(data, cfg) if start is None else start.copy()
-    return _Core(data, cfg).run(p)
+    return _Core(data, cfg).run(p, progress)
 
 
 def _single_blas_thread() -> Any:

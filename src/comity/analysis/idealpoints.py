@@ -142,6 +142,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
@@ -391,8 +392,12 @@ class DynamicIdealPoints:
         return data, info
 
     # -- fit ---------------------------------------------------------------------------------
-    def fit(self, panel: Panel) -> DynamicIdealPoints:
-        """Estimate ideal points of every state in ``panel`` (rows) in every period."""
+    def fit(self, panel: Panel,
+            progress: Callable[[str, int, int | None], None] | None = None
+            ) -> DynamicIdealPoints:
+        """Estimate ideal points of every state in ``panel`` (rows) in every period.
+        ``progress(description, done, total)`` is called as the fit goes (``total`` None
+        while iterating to convergence, the number of draws in the bootstrap)."""
         self._check()
         t0 = time.perf_counter()
         data, info = self._prepare(panel)
@@ -408,7 +413,7 @@ class DynamicIdealPoints:
             raise EstimationError(f"{data.n_states} states cannot identify {self.n_dims} "
                                   "dimension(s)")
         with _single_blas_thread():
-            res = _fit(data, cfg, None)
+            res = _fit(data, cfg, None, progress)
         self.n_iter_ = res.n_iter
         self.converged_ = res.converged
         self.final_change_ = res.change
@@ -428,7 +433,7 @@ class DynamicIdealPoints:
         self.bootstrap_converged_ = None
         if self.bootstrap:
             self.se_method_ = "bootstrap"
-            se, n_conv = self._bootstrap(data, cfg, res)
+            se, n_conv = self._bootstrap(data, cfg, res, progress)
             self.bootstrap_converged_ = n_conv
         self._params = res.params
         self._data = data
@@ -438,8 +443,16 @@ class DynamicIdealPoints:
         self.items_ = self._items_frame(res.params, data, info, panel)
         return self
 
-    def _bootstrap(self, data: _Data, cfg: _Config, full: _Result) -> tuple[np.ndarray, int]:
+    def _bootstrap(self, data: _Data, cfg: _Config, full: _Result,
+                   progress: Callable[[str, int, int | None], None] | None = None
+                   ) -> tuple[np.ndarray, int]:
         b = int(self.bootstrap)
+
+        def tick(done: int) -> None:
+            if progress is not None:
+                progress("ideal points: bootstrap", done, b)
+
+        tick(0)
         seeds = np.random.SeedSequence(self.seed).spawn(b)
         n_jobs = max(1, min(int(self.n_jobs), b, os.cpu_count() or 1))
         init = (data, cfg, full.raw, full.params.x)
@@ -448,7 +461,10 @@ class DynamicIdealPoints:
         if n_jobs == 1:
             _worker_init(*init)
             try:
-                out = [_boot_one(s) for s in seeds]
+                out = []
+                for s in seeds:
+                    out.append(_boot_one(s))
+                    tick(len(out))
             finally:
                 _WORKER.clear()
         else:
@@ -457,7 +473,10 @@ class DynamicIdealPoints:
             ctx = mp.get_context("fork") if hasattr(os, "fork") else None
             with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx,
                                      initializer=_worker_init, initargs=init) as ex:
-                out = list(ex.map(_boot_one, seeds, chunksize=max(1, b // (4 * n_jobs))))
+                out = []
+                for x in ex.map(_boot_one, seeds, chunksize=max(1, b // (4 * n_jobs))):
+                    out.append(x)
+                    tick(len(out))
         for x, conv in out:
             draws.append(x)
             n_conv += int(conv)

@@ -106,7 +106,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -293,19 +293,32 @@ def _check_labels(y: np.ndarray) -> None:
             "and without each issue")
 
 
-def _fit_estimators(x: Any, y: np.ndarray, c: float, weights: np.ndarray | None) -> list[Any]:
+Progress = Callable[[str, int, "int | None"], None]
+"""``progress(description, done, total)``: called as a fit goes (features, then each issue)."""
+
+
+def _fit_estimators(x: Any, y: np.ndarray, c: float, weights: np.ndarray | None,
+                    progress: Progress | None = None) -> list[Any]:
     from sklearn.linear_model import LogisticRegression
 
-    return [LogisticRegression(C=c, solver="liblinear", max_iter=5000)
-            .fit(x, y[:, k], sample_weight=weights) for k in range(y.shape[1])]
+    out = []
+    for k in range(y.shape[1]):
+        if progress is not None:
+            progress(f"issue {ISSUE_CODES[k]}", k + 1, y.shape[1] + 1)
+        out.append(LogisticRegression(C=c, solver="liblinear", max_iter=5000)
+                   .fit(x, y[:, k], sample_weight=weights))
+    return out
 
 
 def _fit(texts: Sequence[str], y: np.ndarray, c: float,
-         weights: np.ndarray | None = None) -> IssueClassifier:
+         weights: np.ndarray | None = None, progress: Progress | None = None
+         ) -> IssueClassifier:
     _check_labels(y)
+    if progress is not None:
+        progress("text features", 0, y.shape[1] + 1)
     features = _features()
     x = features.fit_transform(list(texts))
-    return IssueClassifier(features, _fit_estimators(x, y, c, weights))
+    return IssueClassifier(features, _fit_estimators(x, y, c, weights, progress))
 
 
 @dataclass(eq=False)
@@ -388,10 +401,12 @@ def train(
     c: float = DEFAULT_C,
     threshold: float = 0.5,
     half_life: float | None = DEFAULT_HALF_LIFE,
+    progress: Progress | None = None,
 ) -> IssueModel:
     """Fit the classifier on the coded resolutions of ``frame`` (default :func:`corpus` of the
     store) up to session ``until`` (None: all), leaving out ``exclude_sessions``; each vote is
-    weighted by :func:`session_weights` with ``half_life`` (None: unweighted)."""
+    weighted by :func:`session_weights` with ``half_life`` (None: unweighted).
+    ``progress(description, done, total)`` follows the fit (features, then each issue)."""
     _check_options(c, threshold, half_life)
     df = corpus(store) if frame is None else frame
     m = _training_rows(df, until, exclude_sessions)
@@ -399,7 +414,8 @@ def train(
     y = label_matrix(sub["issues"])
     _check_labels(y)
     sess = sub["session"].astype(int)
-    pipe = _fit(sub["text"].tolist(), y, float(c), session_weights(sess, half_life))
+    pipe = _fit(sub["text"].tolist(), y, float(c), session_weights(sess, half_life),
+                progress)
     hl = None if half_life is None else float(half_life)
     return IssueModel(
         pipeline=pipe,
@@ -560,6 +576,7 @@ def evaluate(
     c: float = DEFAULT_C,
     threshold: float = 0.5,
     half_life: float | None = DEFAULT_HALF_LIFE,
+    progress: Progress | None = None,
 ) -> IssueEvaluation:
     """Train (:func:`train`) on coded sessions ``<= train_until`` and test on the coded
     resolutions of the later sessions ``train_until < s <= test_until`` (None: all later
@@ -571,7 +588,7 @@ def evaluate(
     if test.empty:
         raise IssueModelError(f"no coded resolution after session {train_until} to test on")
     model = train(df, until=train_until, exclude_sessions=exclude_sessions, c=c,
-                  threshold=threshold, half_life=half_life)
+                  threshold=threshold, half_life=half_life, progress=progress)
     y = label_matrix(test["issues"])
     pred = (model.predict_proba(test["text"].tolist()) >= threshold).astype(np.int8)
     per = _scores(y, pred)

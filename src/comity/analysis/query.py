@@ -44,6 +44,15 @@ VOTE_LABELS = {YES: "Y", ABSTAIN: "A", NO: "N", ABSENT: "X"}
 PeriodSpec = str | tuple[Any, Any] | Sequence[tuple[Any, Any, Any]] | Mapping[str, int]
 
 
+def latest_complete_year(last_date: Any) -> int:
+    """The latest calendar year whose votes are all in, from the date of the last recorded
+    vote: that vote's year when it is from December (the Assembly's main part ends in
+    December), else the year before. A partial year is never the silent default (the matrix
+    and claims without a period use it)."""
+    last = pd.Timestamp(last_date)
+    return int(last.year) if last.month == 12 else int(last.year) - 1
+
+
 @contextlib.contextmanager
 def _one_blas_thread() -> Iterator[None]:
     """Run many small matrix products on one BLAS thread.

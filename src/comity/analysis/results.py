@@ -41,6 +41,39 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             for row in out.to_dict(orient="records")]
 
 
+def seriation(mat: pd.DataFrame) -> list[Any]:
+    """The states of a square similarity table (e.g. :meth:`MatrixResult.matrix`) in an
+    order that puts similar states next to each other: average-linkage clustering on
+    ``1 - value`` (a missing value counts as the mean distance), its leaves in scipy's optimal
+    leaf ordering (Bar-Joseph et al. 2001: adjacent leaves as similar as possible), computed
+    on the states sorted by code; a run of neighbours that agree on every shared vote with
+    each other (distance 0) is then sorted by code, so that ties never depend on chance."""
+    codes = sorted(mat.index, key=str)
+    if len(codes) < 3:
+        return codes
+    from scipy.cluster.hierarchy import leaves_list, linkage, optimal_leaf_ordering
+    from scipy.spatial.distance import squareform
+
+    d = 1.0 - mat.loc[codes, codes].to_numpy(dtype=float)
+    off = ~np.eye(len(d), dtype=bool)
+    good = np.isfinite(d) & off
+    d = np.where(np.isfinite(d), d, float(d[good].mean()) if good.any() else 1.0)
+    d = np.clip((d + d.T) / 2.0, 0.0, None)
+    np.fill_diagonal(d, 0.0)
+    y = squareform(d, checks=False)
+    order = leaves_list(optimal_leaf_ordering(linkage(y, method="average"), y))
+    out: list[Any] = []
+    run = [order[0]]
+    for j in order[1:]:
+        if (d[run, j] == 0.0).all():  # a run of states that agree on every shared vote
+            run.append(j)
+        else:
+            out.extend(sorted(run))  # indices follow the codes' order
+            run = [j]
+    out.extend(sorted(run))
+    return [codes[i] for i in out]
+
+
 def _fmt(v: float) -> str:
     return "  nan" if not np.isfinite(v) else f"{v:.3f}"
 
@@ -89,6 +122,9 @@ class AlignmentResult:
             head += f" ({', '.join(extra)})"
         if q["bootstrap"]:
             head += f"; {int(q['ci'] * 100)}% bootstrap intervals, {q['bootstrap']} draws"
+        if q.get("failed_drafts"):
+            head += (f"; {q['failed_drafts']} of the {q.get('resolutions')} votes are Council "
+                     "drafts that were not adopted")
         lines = [head]
         f = self.frame
         for _, b in self.pairs:
@@ -210,7 +246,8 @@ class MatrixResult:
     def top(self, n: int = 20, measure: str | None = None) -> pd.DataFrame:
         """The ``n`` most and ``n`` least aligned dyads of each period by ``measure`` (default:
         the first measure); dyads whose value is NaN are left out; among equal values the dyad
-        with more votes ranks first.
+        with more votes ranks first, then the dyads in the order of their codes (``state_a``,
+        then ``state_b``), so that ties never depend on chance.
 
         Columns ``period, side ("most"/"least"), rank, state_a, state_b, value, lo, hi, n``.
         """
@@ -228,8 +265,9 @@ class MatrixResult:
         out = []
         for side, asc in (("most", False), ("least", True)):
             # equal values: the dyad resting on more votes first
-            s = ok.sort_values(["period", m, n_col, "state_a", "state_b"],
-                               ascending=[True, asc, False, True, True], kind="stable")
+            s = ok.assign(_a=ok["state_a"].astype(str), _b=ok["state_b"].astype(str))
+            s = s.sort_values(["period", m, n_col, "_a", "_b"],
+                              ascending=[True, asc, False, True, True], kind="stable")
             s = s.groupby("period", sort=True, observed=True).head(int(n))[cols].copy()
             s.insert(1, "side", side)
             s.insert(2, "rank", s.groupby("period", observed=True).cumcount() + 1)
@@ -244,8 +282,13 @@ class MatrixResult:
         return res[["period", "side", "rank", "measure", "state_a", "state_b", "value", "lo",
                     "hi", "n"]]
 
-    def matrix(self, measure: str | None = None, period: Any = None) -> pd.DataFrame:
-        """Square, symmetric state x state table of one measure for one period."""
+    def matrix(self, measure: str | None = None, period: Any = None,
+               order: str = "code") -> pd.DataFrame:
+        """Square, symmetric state x state table of one measure for one period (default: the
+        last); states in the order of their codes (``order="code"``) or of :func:`seriation`
+        (``order="cluster"``: similar states together, as in the heat map)."""
+        if order not in ("code", "cluster"):
+            raise AlignmentError(f"order {order!r}: expected 'code' or 'cluster'")
         m = self.measures[0] if measure is None else _measures(measure)[0]
         periods = list(pd.unique(self.wide["period"]))
         if period is None:
@@ -260,7 +303,13 @@ class MatrixResult:
         ib = w["state_b"].map(pos).to_numpy(dtype=np.intp)
         mat[ia, ib] = w[m].to_numpy(dtype=float)
         mat[ib, ia] = w[m].to_numpy(dtype=float)
-        return pd.DataFrame(mat, index=pd.Index(codes, name="state"), columns=codes)
+        out = pd.DataFrame(mat, index=pd.Index(codes, name="state"), columns=codes)
+        if order == "cluster":
+            np.fill_diagonal(mat, 1.0)  # a state agrees with itself (for the ordering only)
+            seq = seriation(pd.DataFrame(mat, index=codes, columns=codes))
+            out = out.loc[seq, seq]
+            out.index.name = "state"
+        return out
 
     def summary(self) -> str:
         q = self.query

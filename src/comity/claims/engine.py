@@ -31,6 +31,7 @@ from comity.analysis.query import (
     _query,
     _self_codes,
     bloc_position,
+    latest_complete_year,
 )
 from comity.claims.grammar import (
     ClaimError,
@@ -118,13 +119,6 @@ class _Ctx:
 
 LATEST_DAYS = 365
 """'now': the latest 12 months of data (365 days ending on the last recorded vote)."""
-
-
-def latest_complete_year(last: pd.Timestamp) -> int:
-    """The latest calendar year whose votes are all in: the year of the last recorded vote
-    when that vote is from December (the Assembly's main part ends in December), else the year
-    before. A partial year is never the silent default."""
-    return int(last.year) if last.month == 12 else int(last.year) - 1
 
 
 def _window(period: Period, ctx: _Ctx, role: str) -> _Window:

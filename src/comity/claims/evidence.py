@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote_plus
 
 import numpy as np
 import pandas as pd
 
+# the link helpers live in the analysis (results there list votes too); re-exported here
+from comity.analysis.links import UNDL_SEARCH as UNDL_SEARCH
+from comity.analysis.links import record_link as record_link
 from comity.analysis.measures import (
     _positions,
 )
@@ -28,11 +30,6 @@ from comity.store.panel import Panel
 if TYPE_CHECKING:
 
     pass
-
-
-UNDL_SEARCH = "https://digitallibrary.un.org/search?ln=en&p={query}"
-"""UN Digital Library search URL used when the store has no link for a resolution."""
-
 
 
 def _rank_order(contrib: np.ndarray, effect: float, dates: np.ndarray) -> np.ndarray:
@@ -55,16 +52,6 @@ def _meta(p: Panel, cols: np.ndarray) -> pd.DataFrame:
         "title": res["title"] if "title" in res.columns else None,
     })
     return out
-
-
-def record_link(symbol: Any, link: Any = None) -> str | None:
-    """The official record of a resolution: ``link`` where the store has one, else a UN Digital
-    Library search for the quoted symbol (:data:`UNDL_SEARCH`), else None."""
-    if isinstance(link, str) and link.strip():
-        return link.strip()
-    if isinstance(symbol, str) and symbol.strip():
-        return UNDL_SEARCH.format(query=quote_plus(f'"{symbol.strip()}"'))
-    return None
 
 
 def _tail(p: Panel, cols: np.ndarray) -> dict[str, Any]:

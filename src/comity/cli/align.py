@@ -33,8 +33,14 @@ pair (in the order given), then measure.
      "measure": "agreement",
      "periods": [{"period", "resolutions", "states", "dyads", "dyads_defined"}, ...],
      "most":  [{"period", "rank", "state_a", "state_b", "value", "lo", "hi", "n"}, ...],
-     "least": [{"period", "rank", "state_a", "state_b", "value", "lo", "hi", "n"}, ...]}
+     "least": [{"period", "rank", "state_a", "state_b", "value", "lo", "hi", "n"}, ...],
+     "note": null | "no year given: 2025, the latest complete year (...)"}
 
+Without ``--year`` (nor ``--from``/``--to``) the year is the latest complete one (the year of
+the last recorded vote if that vote is in December, else the year before), and ``note`` (also
+``query.note``) says so. Equal values rank by ``n`` (more shared votes first), then by codes.
+The heat map (``--plot``) orders the states by a hierarchical clustering of the matrix
+(:func:`comity.analysis.results.seriation`).
 ``dyads`` counts the pairs of states that were both members at some vote of the period,
 ``dyads_defined`` those with at least ``min_votes`` shared votes (the only ones ranked).
 
@@ -201,7 +207,9 @@ def align(
 @app.command()
 def matrix(
     year: Annotated[int | None, typer.Option("--year", help="One year (default: the latest "
-                                             "year with votes).")] = None,
+                                             "complete year: the year of the last recorded "
+                                             "vote if it is in December, else the year "
+                                             "before).")] = None,
     from_: FromOpt = None,
     to: ToOpt = None,
     top: Annotated[int, typer.Option("--top", help="How many most and least aligned pairs.")]
@@ -256,8 +264,12 @@ def matrix(
             "query": dict(res.query), "measure": m, "periods": periods,
             "most": tops[tops["side"] == "most"][cols],
             "least": tops[tops["side"] == "least"][cols],
+            "note": res.query.get("note"),
         })
         return
+    if res.query.get("note"):
+        console.print(f"[dim]{res.query['note']} (choose one with --year)[/dim]",
+                      highlight=False)
     for p in periods:
         console.print(f"[bold]{res.query['body']} {p['period']}[/bold]: {p['resolutions']} "
                       f"recorded votes, {p['states']} states, {p['dyads']} dyads "
@@ -284,6 +296,14 @@ def matrix(
             view.insert(5, "CI", [_ci_text(lo, hi) for lo, hi in zip(s["lo"], s["hi"],
                                                                       strict=True)])
         _table(view, f"{side} aligned ({m})")
+    for per in pd.unique(tops["period"]):  # how many pairs share the extreme values
+        sub = w[w["period"] == per][m].to_numpy(dtype=float)
+        sub = sub[np.isfinite(sub)]
+        best = tops[(tops["period"] == per) & (tops["side"] == "most")]["value"]
+        if len(best) and (sub == best.iloc[0]).sum() > 1:
+            console.print(f"[dim]{per}: {(sub == best.iloc[0]).sum()} pairs tied at "
+                          f"{best.iloc[0]:.3f}; ties are ordered by shared votes (n), then by "
+                          "code[/dim]", highlight=False)
 
 
 @app.command()

@@ -25,16 +25,40 @@ app = typer.Typer(
     name="comity",
     help="Who stands with whom: UN General Assembly and Security Council votes.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, pwsh)
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+
+#: Width of tables and text when the output is not a terminal (piped, redirected): wide
+#: enough that no title or cell is cut or folded; a table takes only the width it needs.
+PIPE_WIDTH = 250
+
+
+def _console(stderr: bool = False) -> Console:
+    """A rich console: the terminal's width on a terminal; otherwise ``$COLUMNS`` if set,
+    else :data:`PIPE_WIDTH` (rich would use 80 columns, which cuts titles and folds cells),
+    and lines of text are not wrapped (``soft_wrap``)."""
+    c = Console(stderr=stderr)
+    if c.is_terminal or os.environ.get("COLUMNS"):
+        return c
+    return Console(stderr=stderr, width=PIPE_WIDTH, soft_wrap=True)
+
+
+console = _console()
+err_console = _console(stderr=True)
 
 DbOpt = Annotated[Path | None, typer.Option("--db", help="Store file (default: $COMITY_DB or "
                                             "the user data dir).", envvar="COMITY_DB")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable keys) instead of a "
                                        "table.")]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from comity import __version__
+
+        sys.stdout.write(f"comity {__version__}\n")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -43,6 +67,9 @@ def _root(
     db: Annotated[Path | None, typer.Option(
         "--db", help="Store file for the command that follows (as $COMITY_DB; a command's "
         "own --db wins).")] = None,
+    version: Annotated[bool, typer.Option(
+        "--version", help="Print the version and exit.", callback=_show_version,
+        is_eager=True)] = False,
 ) -> None:
     """Who stands with whom: UN General Assembly and Security Council votes."""
     if db is None:
@@ -61,35 +88,53 @@ def _root(
 
 
 def _jsonable(obj: Any) -> Any:
+    """Plain JSON values: missing values (None, NaN, NaT, pd.NA) and infinities are ``null``
+    (never the strings ``NaN``/``NaT``/``Infinity``), dates ISO strings, numpy values Python
+    numbers, frames lists of records."""
     if isinstance(obj, pd.DataFrame):
         return [_jsonable(r) for r in obj.to_dict(orient="records")]
+    if isinstance(obj, pd.Series):
+        return _jsonable(obj.tolist())
     if isinstance(obj, dict):
         return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
+    if isinstance(obj, list | tuple | set | frozenset):
         return [_jsonable(v) for v in obj]
-    if hasattr(obj, "tolist") and not isinstance(obj, str):
+    if isinstance(obj, str | bool) or obj is None:
+        return obj
+    if isinstance(obj, np.ndarray):
         return _jsonable(obj.tolist())
-    if isinstance(obj, pd.Timestamp):
-        return None if pd.isna(obj) else obj.date().isoformat() if obj == obj.normalize() \
-            else obj.isoformat()
-    if hasattr(obj, "isoformat"):
-        return obj.isoformat()
     try:
-        if pd.isna(obj):
+        if pd.isna(obj):  # None, NaN, NaT (pandas or numpy), pd.NA
             return None
     except (TypeError, ValueError):
         pass
+    if isinstance(obj, np.datetime64):
+        obj = pd.Timestamp(obj)
+    elif isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float):
+        return obj if np.isfinite(obj) else None
+    if isinstance(obj, pd.Timestamp):
+        return obj.date().isoformat() if obj == obj.normalize() else obj.isoformat()
+    if isinstance(obj, Path):
+        return str(obj)
+    if hasattr(obj, "isoformat"):
+        return obj.isoformat()
+    if hasattr(obj, "tolist"):
+        return _jsonable(obj.tolist())
     return obj
 
 
 def _print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(_jsonable(obj), ensure_ascii=False) + "\n")
+    """One JSON document on stdout; ``allow_nan=False``: a stray NaN is a bug, not output."""
+    sys.stdout.write(json.dumps(_jsonable(obj), ensure_ascii=False, allow_nan=False) + "\n")
 
 
 def _table(df: pd.DataFrame, title: str | None = None, max_rows: int | None = None) -> None:
     t = Table(title=title, show_lines=False, header_style="bold")
     for c in df.columns:
-        t.add_column(str(c), overflow="fold",
+        dates = _is_date_column(df[c])
+        t.add_column(str(c), overflow="fold", no_wrap=dates, min_width=10 if dates else None,
                      justify="right" if pd.api.types.is_numeric_dtype(df[c]) else "left")
     shown = df if max_rows is None else df.head(max_rows)
     for row in shown.itertuples(index=False):
@@ -97,6 +142,24 @@ def _table(df: pd.DataFrame, title: str | None = None, max_rows: int | None = No
     console.print(t)
     if max_rows is not None and len(df) > max_rows:
         console.print(f"[dim]… {len(df) - max_rows} more rows (use --json or --limit)[/dim]")
+
+
+def _is_date_column(col: pd.Series) -> bool:
+    """Dates (datetime dtype, or ISO date strings / date objects): never wrapped in a table
+    ("1946-01-0 / 1")."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return True
+    if col.dtype != object:
+        return False
+    vals = col.dropna()
+    if vals.empty:
+        return False
+    head = vals.iloc[:50]
+    import datetime as _dt
+
+    return bool(head.map(lambda v: isinstance(v, _dt.date | pd.Timestamp) or (
+        isinstance(v, str) and len(v) >= 10 and v[4] == "-" and v[7] == "-"
+        and v[:4].isdigit())).all())
 
 
 def _is_na(v: Any) -> bool:
@@ -132,7 +195,8 @@ def ingest(
     db: DbOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="auto (detect each file by content), "
                                      "or force one: voeten2016, unvotes, scrape, unxml, "
-                                     "undl_ga, undl_sc, supplement.")] = "auto",
+                                     "undl_ga, undl_sc, sc_drafts, unsc_vetoes, "
+                                     "sc_membership, supplement.")] = "auto",
     strict: Annotated[bool, typer.Option("--strict", help="Fail (and write nothing) on any "
                                          "tally mismatch.")] = False,
     as_json: JsonOpt = False,
@@ -194,6 +258,17 @@ def info(db: DbOpt = None, as_json: JsonOpt = False) -> None:
         ing["sha256"] = ing["sha256"].str[:12]
         ing["rows"] = ing["rows"].astype("Int64")  # a count: no decimals
         _table(ing, "last ingests")
+    _missing_table(data["missing"])
+
+
+def _missing_table(missing: list[dict]) -> None:
+    if missing:
+        _table(pd.DataFrame(missing)[["body", "date", "symbol", "title"]],
+               f"known holes: {len(missing)} recorded vote(s) that no loaded file holds")
+        for m in missing:
+            console.print(f"[dim]{m['symbol']}: {m['note']}[/dim]")
+    else:
+        console.print("[green]known holes: none (every known missing vote is loaded)[/green]")
 
 
 @app.command()
@@ -220,16 +295,25 @@ def resolutions(
     year: Annotated[int | None, typer.Option("--year")] = None,
     issue: Annotated[str | None, typer.Option("--issue", help="me nu di hr co ec")] = None,
     body: Annotated[str, typer.Option("--body", help="GA, SC or both")] = "both",
-    limit: Annotated[int, typer.Option("--limit")] = 50,
+    limit: Annotated[int, typer.Option("--limit", help="Rows to show (the total is said).")]
+    = 50,
+    oldest_first: Annotated[bool, typer.Option(
+        "--oldest-first", help="Oldest first (default: newest first).")] = False,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Recorded votes matching the filters."""
+    """Recorded votes matching the filters, newest first."""
+    filters = {"search": search, "session": session, "year": year, "issue": issue,
+               "body": body}
     with _open(db) as store:
-        df = store.resolutions(search=search, session=session, year=year, issue=issue,
-                               body=body, limit=limit)
-    if as_json:
+        df = store.resolutions(**filters, limit=limit, newest_first=not oldest_first)
+        total = store.count_resolutions(**filters)
+    order = "oldest" if oldest_first else "newest"
+    if as_json:  # the list of rows, as always; the count on stderr when rows were left out
         _print_json(df)
+        if total > len(df):
+            err_console.print(f"[dim]{len(df)} of {total} recorded votes ({order} first; "
+                              "--limit N for more)[/dim]", highlight=False)
         return
     cols = ["rid", "date", "title", "yes", "no", "abstain", "issues"]
     view = df[cols].copy()
@@ -238,7 +322,8 @@ def resolutions(
     issues = [[] if v is None or isinstance(v, float) else list(v) for v in view["issues"]]
     view["issues"] = [", ".join(v) + (" *" if p and v else "") for v, p in
                       zip(issues, pred, strict=True)]
-    _table(view, f"{len(df)} recorded votes")
+    _table(view, f"{len(df)} of {total} recorded votes, {order} first"
+           + (" (--limit N for more)" if total > len(df) else ""))
     if pred.any():
         console.print("[dim]* issue codes predicted by comity's classifier (`comity issues "
                       "report`); the others are Voeten's[/dim]")
@@ -246,7 +331,9 @@ def resolutions(
 
 @app.command()
 def votes(
-    symbol: Annotated[str, typer.Argument(help="Resolution symbol or rid, e.g. A/RES/68/262")],
+    symbol: Annotated[str, typer.Argument(
+        help="Resolution symbol or rid, as typed: A/RES/68/262, 68/262, ES-11/4, A/ES-11/4, "
+        "'res 2758', 'S/RES/2758 (2024)'.")],
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -254,12 +341,34 @@ def votes(
     from comity.errors import ComityError as CE
 
     with _open(db) as store:
-        found = store.find_resolution(symbol)
+        found = store.find_symbol(symbol)
         if found.empty:
-            raise CE(f"no recorded vote with symbol {symbol!r} in the store")
+            from comity.store.symbols import symbol_forms
+
+            forms = symbol_forms(symbol)
+            tried = ", ".join(f.rstrip("(") + ("(…)" if f.endswith("(") else "")
+                              for f in forms)
+            last = ""
+            if forms and forms[0].startswith("S/"):  # the Council's files end early
+                got = store.query("SELECT max(date) AS d FROM resolutions WHERE body = 'SC'")
+                if len(got) and pd.notna(got["d"].iloc[0]):
+                    last = f"; the store's Council votes end on {_fmt(got['d'].iloc[0])}"
+            raise CE(f"no recorded vote with symbol {symbol!r} in the store"
+                     + (f" (tried {tried}{last})" if tried else ""))
+        # the votes on the best candidate's symbol (every roll call of it); others listed
+        first = found["symbol"].iloc[0]
+        same = (found["symbol"] == first) if pd.notna(first) else \
+            (found["rid"] == found["rid"].iloc[0])
+        others = found[~same.to_numpy(dtype=bool)]
         out = []
-        for _, r in found.iterrows():
+        for _, r in found[same.to_numpy(dtype=bool)].iterrows():
             out.append({"resolution": r.to_dict(), "votes": store.votes_on(r["rid"])})
+    if len(others):
+        err_console.print(f"[dim]also matching {symbol!r}: "
+                          + ", ".join(f"{r.rid} ({_fmt(pd.Timestamp(r.date))})"
+                                      for r in others.head(10).itertuples())
+                          + (" …" if len(others) > 10 else "")
+                          + " (give the full symbol)[/dim]", highlight=False)
     if as_json:
         _print_json(out)
         return
@@ -268,8 +377,10 @@ def votes(
         v = item["votes"]
         console.print(f"[bold]{r['rid']}[/bold] {_fmt(pd.Timestamp(r['date']))}  "
                       f"{r.get('title') or ''}")
-        console.print(f"recorded tally Y-N-A: {r['yes']}-{r['no']}-{r['abstain']} "
-                      f"(non-voting {r['non_voting']}); sources: {', '.join(r['sources'])}")
+        tally = "-".join("?" if _is_na(r[k]) else str(r[k]) for k in ("yes", "no", "abstain"))
+        nv = "?" if _is_na(r["non_voting"]) else r["non_voting"]
+        console.print(f"recorded tally Y-N-A: {tally} (non-voting {nv}); sources: "
+                      f"{', '.join(r['sources'])}", highlight=False)
         counts = v["vote"].value_counts().to_dict()
         console.print("counted: " + "  ".join(f"{k} {counts.get(k, 0)}" for k in "YNAX"))
         _table(v, None, max_rows=None)
@@ -283,12 +394,29 @@ def check(
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The quality table: tally mismatches and disagreements between sources."""
+    """The quality table: tally mismatches and disagreements between sources; ``--kind
+    missing``: the known holes (recorded votes no loaded file holds)."""
     with _open(db) as store:
         summary = store.quality_summary()
-        rows = store.quality(kind, limit=limit)
+        missing = store.missing()
+        if len(missing):
+            summary["missing"] = len(missing)
+        if kind == "missing":
+            rows = pd.DataFrame({
+                "rid": None, "source": None, "kind": "missing",
+                "detail": [f"{m.symbol} ({m.body}, {m.date}): {m.title} — {m.note}"
+                           for m in missing.itertuples()]},
+                columns=["rid", "source", "kind", "detail"]).head(limit)
+        else:
+            rows = store.quality(kind, limit=limit)
     if as_json:
-        _print_json({"summary": summary, "rows": rows})
+        out = {"summary": summary, "rows": rows}
+        if kind == "missing":
+            out["missing"] = missing
+        _print_json(out)
+        return
+    if kind == "missing":
+        _missing_table(missing.to_dict(orient="records"))
         return
     _table(pd.DataFrame(list(summary.items()), columns=["kind", "n"]), "quality summary")
     _table(rows, f"first {limit} rows" + (f" of kind {kind}" if kind else ""))

@@ -102,7 +102,10 @@ def idealpoints(
         if not as_json:
             err_console.print(f"fitting {panel.n_states} states x {panel.n_resolutions} "
                               "recorded votes ...")
-        model.fit(panel)
+        from comity.cli.progress import progress_bar
+
+        with progress_bar("ideal points", as_json=as_json) as cb:
+            model.fit(panel, progress=cb)
         if cache:
             try:
                 store_fit(path, model, name, extra={"fingerprint": fp, "query": query})

@@ -8,17 +8,27 @@ only parses options and prints.
 -------------------------------
 ``comity fetch --json``
     ``{"source": str, "files": [{"url", "path", "sha256", "size", "status"}], "ingested":
-    [path], "ingest": {...}}``; ``status`` is ``downloaded``, ``resumed`` or ``cached``;
-    ``files`` is empty for a local ``--from``; ``ingest`` is the ``comity ingest --json``
-    object (``loaded, unchanged, skipped, counts, quality, issue_match, seconds``).
+    [path], "ingest": {...}, "notes": [str]}``; ``status`` is ``downloaded``, ``resumed`` or
+    ``cached``; ``files`` is empty for a local ``--from``; ``ingest`` is the ``comity ingest
+    --json`` object (``loaded, unchanged, skipped, counts, quality, issue_match, seconds``);
+    ``notes`` say how each UN Digital Library file was found (its file list, or a known name).
 ``comity vetoes --json``
-    a list of ``{"rid", "symbol", "date", "state", "name", "yes", "no", "abstain",
-    "non_voting", "required", "decisive", "title", "link", "sources"}``, one per (failed
-    draft, permanent member voting no); ``date`` is ``YYYY-MM-DD``.
+    a list of ``{"rid", "date", "state", "name", "draft", "symbol", "meeting", "agenda",
+    "title", "outcome", "yes", "no", "abstain", "non_voting", "members", "required",
+    "decisive", "veto", "sources", "link"}``, one per (draft not adopted, permanent member
+    voting no); ``date`` is ``YYYY-MM-DD``; the tally (``yes`` … ``members``) is null where
+    only the veto list holds the draft; ``decisive`` is true, false or null (cannot be told);
+    ``veto`` is false only for the rows ``--all`` adds; ``sources`` is ``;``-joined (a veto in
+    both the veto list and the drafts sheet is one row naming both).
+    With ``--by decade|year``: ``{"query": {...}, "n": int, "by": str, "counts": [{"period",
+    "start", "state", "name", "vetoes", "in_veto_list", "with_votes"}], "totals": [{"state",
+    "name", "vetoes", "in_veto_list", "with_votes"}]}``.
 ``comity council --json``
-    ``{"year": int, "resolutions": int, "members": [{"state", "name", "permanent", "seat",
-    "votes", "first_vote", "last_vote"}]}``; ``resolutions`` counts the stored SC votes of the
-    year that the elected members are inferred from (0: only the P5 can be listed).
+    ``{"year": int, "resolutions": int, "failed_drafts": int, "source": "dppa_sc"|"votes",
+    "members": [{"state", "name", "permanent", "seat", "votes", "first_vote", "last_vote",
+    "source"}], "notes": [str]}``; ``resolutions`` counts the stored SC votes of the year
+    (``failed_drafts`` of them on drafts not adopted); ``source`` says where the membership
+    comes from (the DPPA list through 2024, the stored votes after).
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import pandas as pd
 import typer
 
 from comity.cli.app import DbOpt, JsonOpt, _open, _print_json, _table, app, console, err_console
@@ -110,6 +121,8 @@ def fetch(
     for f in data["files"]:
         console.print(f"[green]{f['status']}[/green] {f['url']} → {f['path']} "
                       f"(sha256 {f['sha256'][:16]}…, {f['size']} bytes)")
+    for note in data.get("notes", []):
+        console.print(f"[dim]{note}[/dim]")
     ing = data["ingest"]
     for item in ing.get("loaded", []):
         console.print(f"[green]loaded[/green] {item['source']}: {', '.join(item['files'])} "
@@ -123,38 +136,86 @@ def fetch(
                   f"votes, {c.get('states', 0)} states")
 
 
+_SHORT = {"sc_drafts": "sheet", "unsc_vetoes": "list", "supplement": "suppl",
+          "undl_sc": "undl"}
+
+
 @app.command()
 def vetoes(
     state: Annotated[str | None, typer.Option("--state", help="Code or name (its lineage: "
                                               "RUS includes the USSR).")] = None,
     year_from: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
     year_to: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    by: Annotated[str | None, typer.Option(
+        "--by", help="Count the vetoes per permanent member and decade (or year).")] = None,
+    decisive: Annotated[bool, typer.Option(
+        "--decisive", help="Only vetoes of drafts that had the nine (seven before 1966) "
+        "affirmative votes they needed.")] = False,
     all_failed: Annotated[bool, typer.Option(
         "--all", help="Also permanent members' no votes on drafts that lacked the majority "
-        "anyway (not vetoes by the UN's count).")] = False,
+        "anyway (not vetoes; veto = false).")] = False,
+    plot: Annotated[Path | None, typer.Option(
+        "--plot", help="Write a figure of the vetoes per member and decade (or --by year): "
+        ".png, .svg or .pdf.")] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Security Council vetoes: failed drafts on which a permanent member voted no."""
+    """Security Council vetoes 1946 → 2025: every permanent member's no that kept a draft
+    from being adopted, with the tally and whether the draft had the votes it needed."""
     from comity.analysis import security_council as sc
 
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise ComityError(f"--from {year_from} is after --to {year_to}")
+    if by is not None and by not in ("decade", "year"):
+        raise ComityError(f"--by {by!r}: expected decade or year")
     with _open(db) as store:
-        df = sc.vetoes(store, state=state, start_year=year_from, end_year=year_to,
-                       decisive_only=not all_failed)
-        n_failed = store.query("SELECT count(*) AS n FROM resolutions WHERE body = 'SC' "
-                               "AND outcome = 'failed'")["n"].iloc[0]
+        result = sc.veto_list(store, state=state, start_year=year_from, end_year=year_to,
+                              decisive_only=decisive, include_negative=all_failed)
+        n_failed = int(store.query(
+            "SELECT count(*) AS n FROM resolutions WHERE body = 'SC' "
+            "AND outcome IN ('vetoed', 'failed')")["n"].iloc[0])
+    if plot is not None:
+        result.plot(plot, by=by or "decade")
+        err_console.print(f"wrote {plot}")
     if as_json:
-        _print_json(df)
+        _print_json(result.to_dict(by) if by else result.to_frame())
         return
-    view = df[["date", "symbol", "state", "name", "yes", "no", "abstain", "title"]].copy()
-    view["title"] = view["title"].fillna("").str.slice(0, 60)
-    _table(view, f"{len(df)} veto(es)")
-    if int(n_failed) == 0:
-        console.print("[yellow]the store holds no failed Security Council draft: the official "
-                      "SC file and the scrape list adopted resolutions only, so vetoes come "
-                      "from supplements with outcome=failed (see the README)[/yellow]")
+    if by:
+        counts = result.counts(by)
+        if counts.empty:
+            console.print("no veto in the store for this query")
+        else:
+            wide = counts.pivot_table(index="period", columns="state", values="vetoes",
+                                      aggfunc="sum", fill_value=0)
+            wide = wide.loc[counts.drop_duplicates("period")["period"]]
+            wide["total"] = wide.sum(axis=1)
+            _table(wide.reset_index(), f"vetoes per permanent member and {by}")
+            t = result.totals()
+            _table(t, "totals (in_veto_list: also in the 1946–2022 veto list; with_votes: the "
+                   "full vote is stored)")
+    else:
+        f = result.to_frame()
+        view = pd.DataFrame({
+            "date": f["date"], "draft": f["draft"].fillna(f["meeting"]), "state": f["state"],
+            "Y-N-A": [("-".join(str(int(x)) for x in (y, n, a)) if pd.notna(y) else "")
+                      for y, n, a in zip(f["yes"], f["no"], f["abstain"], strict=True)],
+            "decisive": f["decisive"].map({True: "yes", False: "no"}).fillna("?"),
+            "sources": f["sources"].fillna("").map(
+                lambda x: "+".join(_SHORT.get(p, p) for p in x.split(";") if p)),
+            "agenda": f["agenda"].fillna(f["title"]).fillna("").str.slice(0, 40)})
+        if all_failed:
+            view.insert(3, "veto", f["veto"].map({True: "veto", False: "no (failed anyway)"}))
+        _table(view, f"{int(f['veto'].sum())} veto(es)"
+               + (f" and {int((~f['veto']).sum())} other no vote(s)" if all_failed else ""))
+        if len(f):
+            console.print(result.summary())
+            console.print("[dim]Y-N-A: the tally counted from the stored votes (empty: only "
+                          "the veto list holds the draft); decisive: the draft had the "
+                          "votes it needed (?: cannot be told); sources: sheet = SC drafts "
+                          "sheet 1994–2025, list = veto list 1946–2022, suppl = supplement, "
+                          "undl = official SC file (full names in --json)[/dim]")
+    if n_failed == 0:
+        console.print("[yellow]the store holds no Security Council draft that was not "
+                      "adopted: load the SC drafts sheet and the veto list (`comity ingest "
+                      "../shared/data`) or a supplement with outcome=vetoed[/yellow]")
 
 
 @app.command()
@@ -171,8 +232,11 @@ def council(
     if as_json:
         _print_json(c.to_dict())
         return
-    _table(c.members, f"Security Council {c.year} ({len(c.members)} members, "
-           f"{c.resolutions} stored votes)")
-    if c.resolutions == 0:
-        console.print(f"[yellow]no Security Council vote of {c.year} in the store: elected "
-                      "members cannot be inferred[/yellow]")
+    view = c.members.drop(columns=["permanent"])
+    for col in ("first_vote", "last_vote"):
+        view[col] = pd.to_datetime(view[col]).dt.strftime("%Y-%m-%d")
+    _table(view, f"Security Council {c.year} ({len(c.members)} members; membership "
+           f"from {'the DPPA list' if c.source == 'dppa_sc' else 'the stored votes'}; "
+           f"{c.resolutions} stored votes, {c.failed_drafts} on drafts not adopted)")
+    for note in c.notes:
+        console.print(f"[yellow]{note}[/yellow]")

@@ -61,15 +61,16 @@ cached ideal points (``query.ideal`` names the fit), null without a cached fit.
      "periods": [{"period", "start", "end", "resolutions", "states", "method", "k",
                   "silhouette", "modularity", "threshold", "ari_mean", "ari_lo", "ari_hi",
                   "bootstrap"}, ...],
-     "clusters": [{"period", "cluster", "raw", "size", "core": [codes], "members": [codes]},
-                  ...],
+     "clusters": [{"period", "cluster", "raw", "size", "major", "core": [codes],
+                   "members": [codes]}, ...],
      "assignments": [{"period", "start", "end", "state", "name", "cluster", "raw",
                       "stability", "silhouette", "n"}, ...],
      "changes": [{"state", "name", "period_before", "cluster_before", "period", "cluster"},
                  ...]}
 
 ``cluster`` is aligned across periods (maximal overlap), ``raw`` the number within the period
-(1 = largest); ``k`` counts clusters of at least ``min_size`` states; ``ari_*`` the bootstrap
+(1 = largest); ``k`` counts clusters of at least ``min_size`` states, the rows of ``clusters``
+with ``major`` true (the table lists those, and the smaller ones apart); ``ari_*`` the bootstrap
 adjusted Rand index (mean, 2.5 and 97.5 percentiles); ``stability`` per state.
 
 ``comity issues train``::
@@ -302,7 +303,7 @@ def clusters_cmd(
     k: Annotated[int | None, typer.Option("--k", help="Fix the number of clusters.")] = None,
     k_max: Annotated[int, typer.Option("--k-max", help="Most clusters tried.")] = 10,
     min_size: Annotated[int, typer.Option("--min-size", help="Smallest cluster counted in k "
-                                          "(hierarchical).")] = 5,
+                                          "and listed; smaller ones are listed apart.")] = 5,
     threshold: Annotated[float | None, typer.Option(
         "--threshold", help="Agreement above which two states are linked (community; "
         "default: the period's median).")] = None,
@@ -313,6 +314,8 @@ def clusters_cmd(
     seed: SeedOpt = None,
     min_votes: Annotated[int, typer.Option("--min-votes", help="Fewer Y/A/N votes in a "
                                            "period: state left out.")] = 20,
+    jobs: Annotated[int, typer.Option("--jobs", help="Processes sharing the periods (the "
+                                      "result does not depend on it).")] = 2,
     plot: PlotOpt = None,
     plot_kind: Annotated[str, typer.Option(
         "--plot-kind", help="auto (map for one period, history for several), map (one file per "
@@ -322,14 +325,17 @@ def clusters_cmd(
 ) -> None:
     """Blocs found in the data: clusters of states on their agreement, per period."""
     from comity.analysis.clustering import ClusterError, clusters
+    from comity.cli.progress import progress_bar
 
     if method not in ("hierarchical", "community"):
         raise ClusterError(f"--method {method!r}: expected hierarchical or community")
     if year is None and from_ is None and to is None:
         raise ClusterError("give --year or --from/--to")
-    res = clusters(by, from_, to, year=year, method=method,  # type: ignore[arg-type]
-                   k=k, k_max=k_max, min_size=min_size, threshold=threshold, issue=issue,
-                   body=body, bootstrap=bootstrap, seed=seed, min_votes=min_votes, store=db)
+    with progress_bar("clusters: reading the store", as_json=as_json) as cb:
+        res = clusters(by, from_, to, year=year, method=method,  # type: ignore[arg-type]
+                       k=k, k_max=k_max, min_size=min_size, threshold=threshold, issue=issue,
+                       body=body, bootstrap=bootstrap, seed=seed, min_votes=min_votes,
+                       store=db, progress=cb, n_jobs=jobs)
     if plot is not None:
         if plot_kind == "map" and len(res.periods) > 1:  # one map per period
             for per in res.periods["period"]:
@@ -351,12 +357,21 @@ def clusters_cmd(
                                                           strict=True)]}),
         f"clusters ({method}), {res.query['body']}")
     c = res.clusters
+    major = c[c["major"]]
     _table(pd.DataFrame({
-        "period": c["period"].astype(str), "cluster": c["cluster"], "size": c["size"],
-        "core": c["core"].map(", ".join),
-        "members": c["members"].map(lambda m: " ".join(m[:25]) + (" …" if len(m) > 25
-                                                                   else ""))}),
-        "clusters (numbers aligned across periods)")
+        "period": major["period"].astype(str), "cluster": major["cluster"],
+        "size": major["size"], "core": major["core"].map(", ".join),
+        "members": major["members"].map(lambda m: " ".join(m[:25]) + (" …" if len(m) > 25
+                                                                       else ""))}),
+        f"the k clusters of at least {res.query['min_size']} states (numbers aligned across "
+        "periods)")
+    small = c[~c["major"]]
+    if len(small):  # not counted in k: listed apart, so that k and the table above agree
+        _table(pd.DataFrame({
+            "period": small["period"].astype(str), "cluster": small["cluster"],
+            "size": small["size"], "members": small["members"].map(" ".join)}),
+            f"smaller clusters (fewer than {res.query['min_size']} states; not counted in k)",
+            max_rows=40)
     ch = res.changes()
     if len(ch):
         _table(ch.assign(period_before=ch["period_before"].astype(str),
@@ -370,7 +385,7 @@ issues_app = typer.Typer(help="Issue coding: train the classifier, predict the u
 app.add_typer(issues_app, name="issues")
 
 ModelOpt = Annotated[Path | None, typer.Option(
-    "--model", help="Model file (default: next to the store, STORE.issues.joblib).")]
+    "--model", help="Model file (default: next to the store, STORE.issues.npz).")]
 
 
 def _db_path(db: Path | None) -> Path:
@@ -380,7 +395,7 @@ def _db_path(db: Path | None) -> Path:
 
 
 def _model_path(db: Path, model: Path | None) -> Path:
-    return model if model is not None else db.with_name(db.name + ".issues.joblib")
+    return model if model is not None else db.with_name(db.name + ".issues.npz")
 
 
 def _corpus(db: Path) -> pd.DataFrame:
@@ -408,12 +423,17 @@ def issues_train(
 ) -> None:
     """Fit the classifier on every coded resolution (and check it on held-out sessions)."""
     from comity.analysis.issuecoding import evaluate, save_model, train
+    from comity.cli.progress import progress_bar
 
     path = _db_path(db)
-    frame = _corpus(path)
-    ev = evaluate(frame, train_until=train_until, test_until=test_until)
-    fitted = train(frame)
-    mp = save_model(fitted, _model_path(path, model))
+    with progress_bar("issues: reading the coded resolutions", as_json=as_json) as cb:
+        frame = _corpus(path)
+        ev = evaluate(frame, train_until=train_until, test_until=test_until,
+                      progress=lambda d, i, n: cb(f"held-out check (train to session "
+                                                  f"{train_until}): {d}", i, n))
+        fitted = train(frame, progress=lambda d, i, n: cb(f"final model: {d}", i, n))
+        cb("saving the model", 1, 1)
+        mp = save_model(fitted, _model_path(path, model))
     if as_json:
         _print_json({"model": fitted.describe(), "model_path": str(mp),
                      "evaluation": ev.to_dict()})
@@ -439,6 +459,7 @@ def issues_predict(
         train,
         write_predictions,
     )
+    from comity.cli.progress import progress_bar
 
     path = _db_path(db)
     mp = _model_path(path, model)
@@ -447,7 +468,8 @@ def issues_predict(
         fitted = load_model(mp)
     else:
         err_console.print(f"[dim]no model at {mp}: training one[/dim]", highlight=False)
-        fitted = train(frame)
+        with progress_bar("issues: training", as_json=as_json) as cb:
+            fitted = train(frame, progress=lambda d, i, n: cb(f"training: {d}", i, n))
         save_model(fitted, mp)
     pred = predict(fitted, frame)
     rows = write_predictions(path, pred)

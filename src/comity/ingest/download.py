@@ -6,6 +6,11 @@ By default the newest release of each group in ``comity/data/releases.toml``:
 
 * ``ga``: the UN Digital Library's General Assembly voting CSV (record 4060887);
 * ``sc``: its Security Council voting CSV (record 4055387);
+
+  both from their real addresses (:mod:`comity.ingest.library`): the newest file in the
+  Library's file list (JSON), else the known names, newest first; a refusal by the Library
+  (HTTP 401/403/429, or a web page instead of the file) is an error naming the URL to open in
+  a browser and saying to run ``comity ingest`` on the saved file;
 * ``voeten``: Voeten's data as published in the ``unvotes`` R package 0.3.0 and the 2016
   Dataverse file (R data files, written out as CSV before ingest: needs the ``rdata`` or
   ``pyreadr`` package);
@@ -70,7 +75,7 @@ GROUPS = ("ga", "sc", "voeten", "unxml")
 #: detected formats (``comity.ingest.sources.detect.KINDS``) per group, for ``only`` on local paths
 GROUP_KINDS = {
     "ga": {"undl_ga"},
-    "sc": {"undl_sc"},
+    "sc": {"undl_sc", "sc_drafts", "unsc_vetoes", "sc_membership"},
     "voeten": {"voeten2016", "unvotes_votes", "unvotes_roll_calls", "unvotes_issues"},
     "unxml": {"unxml"},
 }
@@ -93,6 +98,7 @@ class RemoteFile:
     size: int | None = None
     version: str = ""
     convert: str | None = None
+    md5: str | None = None
     object: str | None = None
     csv: str | None = None
     subdir: str = ""
@@ -121,10 +127,12 @@ class FetchReport:
     files: tuple[Downloaded, ...] = ()
     ingested: tuple[str, ...] = ()
     ingest: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {"source": self.source, "files": [f.to_dict() for f in self.files],
-                "ingested": list(self.ingested), "ingest": self.ingest}
+                "ingested": list(self.ingested), "ingest": self.ingest,
+                "notes": list(self.notes)}
 
 
 # -- configuration -------------------------------------------------------------------------
@@ -220,6 +228,15 @@ class _Broken(Exception):
     """A transfer that ended before all the bytes arrived (retried/resumed)."""
 
 
+class HTTPStatusError(FetchError):
+    """A server answered with an error status (``status``); the message names the URL."""
+
+    def __init__(self, url: str, status: int, reason: str = "") -> None:
+        self.url = url
+        self.status = status
+        super().__init__(f"{url}: HTTP {status} {reason}".rstrip())
+
+
 def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -233,12 +250,21 @@ def _content_range_start(value: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def md5_of(path: Path) -> str:
+    h = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def download(
     url: str,
     dest: str | Path,
     *,
     sha256: str | None = None,
     size: int | None = None,
+    md5: str | None = None,
     client: httpx.Client | None = None,
     timeout: float = 60.0,
     retries: int = 3,
@@ -251,7 +277,8 @@ def download(
     if dest.is_file():
         got_size = dest.stat().st_size
         got_sha = sha256_of(dest)
-        if (size is None or got_size == size) and (sha256 is None or got_sha == sha256):
+        if (size is None or got_size == size) and (sha256 is None or got_sha == sha256) \
+                and (md5 is None or md5_of(dest) == md5.lower()):
             if progress:
                 progress("cached", name, got_size, got_size)
             return Downloaded(url, dest, got_sha, got_size, "cached")
@@ -301,6 +328,10 @@ def download(
         part.unlink()
         raise FetchError(f"{url}: sha256 mismatch: expected {sha256.lower()}, got {got_sha}; "
                          "the download was deleted (the next fetch starts over)")
+    if md5 is not None and (got_md5 := md5_of(part)) != md5.lower():
+        part.unlink()
+        raise FetchError(f"{url}: md5 mismatch: expected {md5.lower()}, got {got_md5}; "
+                         "the download was deleted (the next fetch starts over)")
     part.replace(dest)
     if progress:
         progress("done", name, got_size, got_size)
@@ -339,7 +370,7 @@ def _transfer(cl: httpx.Client, url: str, part: Path, offset: int, size: int | N
 def _write_body(r: httpx.Response, url: str, part: Path, offset: int, size: int | None,
                 name: str, progress: Progress | None) -> tuple[int | None, bool]:
     if r.status_code >= 400:
-        raise FetchError(f"{url}: HTTP {r.status_code} {r.reason_phrase}".rstrip())
+        raise HTTPStatusError(url, r.status_code, r.reason_phrase)
     length = r.headers.get("content-length")
     n = int(length) if length and length.isdigit() else None
     if offset and r.status_code == 206 and \
@@ -487,10 +518,23 @@ def fetch(
     cache = default_cache_dir(cache_dir)
     files: list[Downloaded] = []
     to_ingest: list[Path] = []
+    notes: list[str] = []
     with httpx.Client(follow_redirects=True, timeout=httpx.Timeout(timeout)) as cl:
         if source is None:
             label = "releases"
-            for rf in newest_files(wanted, releases):
+            groups = releases if releases is not None else load_releases()
+            library = [k for k in GROUPS if k in wanted and groups.get(k, {}).get("record_id")]
+            if library:
+                from comity.ingest.library import fetch_library_file
+
+                for key in library:
+                    d, how = fetch_library_file(key, groups[key], cache / key, cl,
+                                                timeout=timeout, retries=retries,
+                                                progress=progress)
+                    files.append(d)
+                    to_ingest.append(d.path)
+                    notes.extend(how)
+            for rf in newest_files(wanted - set(library), groups):
                 d = download(rf.url, cache / rf.subdir / rf.name, sha256=rf.sha256,
                              size=rf.size, client=cl, timeout=timeout, retries=retries,
                              progress=progress)
@@ -520,7 +564,8 @@ def fetch(
                                                            if only is not None else ""))
     rep = store.ingest(to_ingest, progress=ingest_progress)
     return FetchReport(source=label, files=tuple(files),
-                       ingested=tuple(map(str, to_ingest)), ingest=rep.to_dict())
+                       ingested=tuple(map(str, to_ingest)), ingest=rep.to_dict(),
+                       notes=tuple(notes))
 
 
 def _urls_of(url: str, cl: httpx.Client) -> list[str]:

@@ -35,6 +35,7 @@ membership periods) that no source lists get ``X`` with ``inferred = true``.
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass, field
 
@@ -51,14 +52,23 @@ QUALITY_KINDS: tuple[str, ...] = (
     "adopted_without_vote", "date_missing", "duplicate_listing", "duplicate_record",
     "junk_column", "permanent_member_mismatch", "state_code_unknown", "total_ms_mismatch",
     "vote_note", "user_supplied",
+    # Security Council sources (SC drafts sheet, veto list, DPPA membership) and the merge
+    "columns_swapped", "council_size", "date_swapped", "date_uncertain", "draft_unknown",
+    "member_unnamed", "members_missing", "members_mismatch", "outcome_inconsistent",
+    "outside_council", "resolution_missing", "state_name_typo", "symbol_out_of_sequence",
+    "symbol_year_mismatch", "veto_flags_inconsistent",
 )
 """Every kind of row the ``quality`` table can hold."""
 
-PRECEDENCE: dict[str, int] = {
+PRECEDENCE: dict[str, float] = {
     "undl_ga": 0,
     "undl_sc": 0,
     "unxml": 1,
     "scrape": 2,
+    # Security Council only: the veto list (vetoing members, dates) before the SC drafts
+    # sheet (full votes with known errors), both after the scrape of the official records
+    "unsc_vetoes": 2.3,
+    "sc_drafts": 2.6,
     "unvotes": 3,
     "voeten2016": 4,
     "supplement": 5,
@@ -215,7 +225,7 @@ def build_units(con, staged: list[Staged], n_states: int,
     # drafts are votes of their own (a veto is not the resolution adopted days later)
     nores = sym[~sym["symbol"].fillna("").str.match(r"^(A|S)/RES/")
                 & (sym["adoption"] == "recorded")
-                & (sym["outcome"].fillna("adopted") != "failed")]
+                & (sym["outcome"].fillna("adopted") == "adopted")]
     if not nores.empty:
         drafts = (nores.sort_values(["unit", "pref"]).groupby("unit", as_index=False)
                   .agg(date=("date", "first"), ingest_id=("ingest_id", "first"),
@@ -229,6 +239,7 @@ def build_units(con, staged: list[Staged], n_states: int,
                                 max_days=3, one_to_one=False)
         if merged:
             sym["unit"] = sym["unit"].replace(merged)
+    _link_vetoes(sym, by_ingest)
     has_tally = sym["yes"].notna() & sym["no"].notna()
     sym["ty"] = np.where(has_tally, sym["yes"].fillna(0), sym["cy"]).astype(float)
     sym["tn"] = np.where(has_tally, sym["no"].fillna(0), sym["cn"]).astype(float)
@@ -288,6 +299,74 @@ def build_units(con, staged: list[Staged], n_states: int,
     out = pd.concat([sym_rid, rc_rid[["ingest_id", "kid", "rid", "rc"]]], ignore_index=True)
     out["uid"] = pd.factorize(out["rid"])[0].astype(np.int32)
     return out
+
+
+VETO_SOURCE = "unsc_vetoes"
+VETO_MAX_DAYS = 3
+
+
+def _link_vetoes(sym: pd.DataFrame, by_ingest: dict[int, Staged]) -> None:
+    """Join each record of the veto list (vetoing members only) to the full vote of the same
+    draft in another source, by updating ``sym["unit"]`` in place.
+
+    A candidate is a Security Council record of another source that was not adopted, whose
+    listed votes do not contradict the veto (each vetoing member it lists voted N), and that
+    has the same draft symbol (the ``#n`` of a repeated symbol aside), or failed within
+    :data:`VETO_MAX_DAYS` days with the vetoing members voting N. The same symbol and the
+    nearest date win. A veto record that no candidate fits keeps (or, when its symbol's
+    record contradicts it, gets) a unit of its own.
+    """
+    is_veto = (sym["source"] == VETO_SOURCE).to_numpy()
+    if not is_veto.any():
+        return
+    cand = sym[~is_veto & (sym["body"] == "SC").to_numpy()
+               & (sym["outcome"].fillna("adopted") != "adopted").to_numpy()]
+    vetoes = sym[is_veto]
+
+    def listed(iid: int, kid: int) -> dict[int, int]:
+        stg = by_ingest[int(iid)]
+        row = stg.votes[int(kid)]
+        nz = np.flatnonzero(row)
+        return dict(zip(stg.cols[nz].tolist(), row[nz].tolist(), strict=True))
+
+    def days(x: pd.Series) -> np.ndarray:
+        d = pd.to_datetime(x).to_numpy(dtype="datetime64[D]")
+        return np.where(np.isnat(d), np.iinfo(np.int64).min // 2, d.astype(np.int64))
+
+    c_unit = cand["unit"].astype(str).tolist()
+    c_base = [re.sub(r"#\d+$", "", u) for u in c_unit]
+    c_day = days(cand["date"])
+    c_votes = [listed(i, k) for i, k in zip(cand["ingest_id"], cand["kid"], strict=True)]
+    by_base: dict[str, list[int]] = {}
+    for j, b in enumerate(c_base):
+        by_base.setdefault(b, []).append(j)
+    order = np.argsort(c_day, kind="stable")
+    sorted_days = c_day[order]
+    new_units: dict[int, str] = {}
+    for idx, sym_v, unit, key, d, iid, kid in zip(
+            vetoes.index, vetoes["symbol"], vetoes["unit"], vetoes["key"],
+            days(vetoes["date"]), vetoes["ingest_id"], vetoes["kid"], strict=True):
+        who = [c for c, v in listed(iid, kid).items() if v == 3]
+        same = set(by_base.get(sym_v, [])) if isinstance(sym_v, str) else set()
+        lo, hi = np.searchsorted(sorted_days, [d - VETO_MAX_DAYS, d + VETO_MAX_DAYS + 1])
+        best, best_score = None, None
+        for j in same | set(order[lo:hi].tolist()):
+            got = c_votes[j]
+            if any(c in got and got[c] != 3 for c in who):
+                continue  # the full vote says a vetoing member did not vote no
+            gap = abs(int(c_day[j] - d))
+            near = gap <= VETO_MAX_DAYS and who and all(got.get(c) == 3 for c in who)
+            if not (j in same or near):
+                continue
+            score = (0 if j in same else 1, gap, j)
+            if best_score is None or score < best_score:
+                best, best_score = c_unit[j], score
+        if best is not None:
+            new_units[idx] = best
+        elif isinstance(unit, str) and unit in by_base:
+            new_units[idx] = f"src:{VETO_SOURCE}:{key}"
+    if new_units:
+        sym.loc[list(new_units), "unit"] = pd.Series(new_units)
 
 
 CONTENT_MIN_SHARED = 10
@@ -479,6 +558,7 @@ def rebuild(con) -> dict[str, int]:
     _vote_quality(con, staged, uid_of, clash, member, is_ga)
     for name in ("rid_of_uid", "state_codes", "res_dates"):
         con.unregister(name)
+    _council(con)
     counts = {
         "resolutions": con.sql("SELECT count(*) FROM resolutions").fetchall()[0][0],
         "votes": con.sql("SELECT count(*) FROM votes").fetchall()[0][0],
@@ -487,6 +567,32 @@ def rebuild(con) -> dict[str, int]:
     for t in ("res_rows", "unit_map", "ing"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return counts
+
+
+def _council(con) -> None:
+    """``council_members(year, state, seat, sources[])`` from every staged membership list
+    (``seat``: the list's row, shared by the two codes of a seat that changed hands that
+    year), and a ``quality`` row ``outside_council`` for every Security Council vote cast by a
+    state that did not sit on the Council that year, in the years whose list names every
+    seat (11 to 1965, 15 since)."""
+    con.execute("""
+        CREATE OR REPLACE TABLE council_members AS
+        SELECT year, state, min(row) AS seat, list_sort(list_distinct(list(source))) AS sources
+        FROM src_council GROUP BY year, state ORDER BY year, state""")
+    con.execute("""
+        INSERT INTO quality
+        WITH complete AS (
+            SELECT year FROM council_members GROUP BY year
+            HAVING count(DISTINCT seat) >= CASE WHEN year < 1966 THEN 11 ELSE 15 END
+        )
+        SELECT v.rid, v.source, 'outside_council',
+               printf('%s voted %s on %s (%s) but did not sit on the Council in %d',
+                      v.state, v.vote, coalesce(r.symbol, r.rid), strftime(r.date, '%Y-%m-%d'),
+                      year(r.date))
+        FROM votes v JOIN resolutions r USING (rid)
+        WHERE r.body = 'SC' AND year(r.date) IN (SELECT year FROM complete)
+          AND NOT EXISTS (SELECT 1 FROM council_members c
+                          WHERE c.year = year(r.date) AND c.state = v.state)""")
 
 
 def _membership(codes: list[str], dates: pd.Series) -> np.ndarray:
@@ -592,6 +698,7 @@ def _resolutions_table(con) -> None:
                 coalesce(bool_or(amend), false) AS amend,
                 coalesce(bool_or(para), false) AS para,
                 CASE WHEN bool_or(adoption = 'recorded') THEN 'recorded'
+                     WHEN bool_or(adoption = 'partial') THEN 'partial'
                      ELSE 'without_vote' END AS adoption,
                 coalesce(arg_min(outcome, prec) FILTER (outcome IS NOT NULL), 'adopted')
                     AS outcome,

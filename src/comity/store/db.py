@@ -34,6 +34,9 @@ from comity.store.panel import Panel
 
 SCHEMA_VERSION = 2
 PARSE_THREADS = int(os.environ.get("COMITY_PARSE_THREADS", "2"))
+#: parse time per byte relative to the gzip CSVs: the SC drafts workbook (.xlsx, read cell by
+#: cell) is parsed first, beside the big CSVs, so that it does not end the parse phase alone
+PARSE_COST = {"sc_drafts": 2.5}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -53,6 +56,8 @@ CREATE TABLE IF NOT EXISTS src_issues (
     ingest_id INTEGER, source VARCHAR, key VARCHAR, issue VARCHAR);
 CREATE TABLE IF NOT EXISTS src_quality (
     ingest_id INTEGER, source VARCHAR, key VARCHAR, kind VARCHAR, detail VARCHAR);
+CREATE TABLE IF NOT EXISTS src_council (
+    ingest_id INTEGER, source VARCHAR, year INTEGER, state VARCHAR, row BIGINT);
 """
 
 
@@ -104,7 +109,7 @@ class IngestReport:
 
 
 FORMATS = ("auto", "voeten2016", "unvotes", "scrape", "unxml", "undl_ga", "undl_sc",
-           "supplement")
+           "sc_drafts", "unsc_vetoes", "sc_membership", "supplement")
 
 
 def plan_ingest(paths: Iterable[str | Path], fmt: str = "auto"
@@ -201,6 +206,18 @@ def parse_planned(pf: PlannedFile) -> SourceData:
         from comity.ingest.sources.supplement import parse_supplement
 
         return parse_supplement(pf.paths[0])
+    if pf.kind == "sc_drafts":
+        from comity.ingest.sources.sc_drafts import parse_sc_drafts
+
+        return parse_sc_drafts(pf.paths[0])
+    if pf.kind == "unsc_vetoes":
+        from comity.ingest.sources.vetoes import parse_vetoes
+
+        return parse_vetoes(pf.paths[0])
+    if pf.kind == "sc_membership":
+        from comity.ingest.sources.sc_membership import parse_sc_membership
+
+        return parse_sc_membership(pf.paths[0])
     raise DataFormatError(f"no parser for format {pf.kind!r}", file=str(pf.paths[0]))
 
 
@@ -349,8 +366,8 @@ class Store:
             # the biggest files are parsed first (they bound the wall time); staging still
             # follows the plan's order
             futures: list[Any] = [None] * len(todo)
-            by_size = sorted(range(len(todo)), key=lambda i: -sum(
-                Path(p).stat().st_size for p in todo[i][0].paths))
+            by_size = sorted(range(len(todo)), key=lambda i: -PARSE_COST.get(
+                todo[i][0].kind, 1.0) * sum(Path(p).stat().st_size for p in todo[i][0].paths))
             for i in by_size:
                 futures[i] = ex.submit(parse_planned, todo[i][0])
             if not self._reference_written:  # a new store has them from __init__
@@ -411,7 +428,8 @@ class Store:
         """A new version of a file already loaded (same source, same file name) replaces
         it: the staged rows of its earlier ingests go."""
         for iid in ingest_ids:
-            for t in ("src_resolutions", "src_matrix", "src_issues", "src_quality"):
+            for t in ("src_resolutions", "src_matrix", "src_issues", "src_quality",
+                      "src_council"):
                 self.con.execute(f"DELETE FROM {t} WHERE ingest_id = ?", [iid])
 
     def _stage(self, iid: int, sd: SourceData, pending: list[pd.DataFrame]) -> None:
@@ -460,6 +478,12 @@ class Store:
             con.execute(f"INSERT INTO src_issues SELECT {iid}, '{sd.source}', key, issue "
                         "FROM i_df")
             con.unregister("i_df")
+        if len(sd.council):
+            con.register("c_df", sd.council[["year", "state", "row"]].astype(
+                {"year": "int64", "state": object, "row": "int64"}))
+            con.execute(f"INSERT INTO src_council SELECT {iid}, '{sd.source}', year, state, row "
+                        "FROM c_df")
+            con.unregister("c_df")
         if len(sd.quality):
             q = sd.quality.astype({"key": object, "kind": object, "detail": object})
             con.register("q_df", q)
@@ -519,7 +543,8 @@ class Store:
                    count(*) FILTER (adoption = 'recorded') AS recorded,
                    strftime(min(date), '%Y-%m-%d') AS first,
                    strftime(max(date), '%Y-%m-%d') AS last,
-                   min(session) AS first_session, max(session) AS last_session
+                   min(session) AS first_session, max(session) AS last_session,
+                   count(*) FILTER (outcome IN ('vetoed', 'failed')) AS not_adopted
             FROM resolutions GROUP BY body ORDER BY body""").df()
         per_source = c.sql("""
             SELECT source, count(*) AS resolutions FROM src_resolutions
@@ -537,6 +562,7 @@ class Store:
             "sources": _records(per_source),
             "quality": self.quality_summary(),
             "ingests": _records(ingests),
+            "missing": _records(self.missing()),
         }
 
     # -- queries -------------------------------------------------------------------------
@@ -554,7 +580,40 @@ class Store:
         recorded_only: bool = True,
         limit: int | None = None,
         offset: int = 0,
+        newest_first: bool = False,
     ) -> pd.DataFrame:
+        """Resolutions matching the filters, oldest first (``newest_first``: the latest
+        first), ``limit`` rows from ``offset``; :meth:`count_resolutions` counts them all."""
+        where, params = self._resolution_filters(search, session, year, issue, body,
+                                                 recorded_only)
+        order = "date DESC, rid DESC" if newest_first else "date, rid"
+        sql = (f"SELECT rid, body, session, special, date, symbol, title, issues, important, "
+               f"amend, para, adoption, outcome, yes, no, abstain, non_voting, sources, link, "
+               f"issues_predicted FROM {self._issues_view()} "
+               f"WHERE {where} ORDER BY {order}")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        return self.con.execute(sql, params).df()
+
+    def count_resolutions(
+        self,
+        *,
+        search: str | None = None,
+        session: int | None = None,
+        year: int | None = None,
+        issue: str | None = None,
+        body: str | None = None,
+        recorded_only: bool = True,
+    ) -> int:
+        """How many resolutions :meth:`resolutions` finds with these filters (no limit)."""
+        where, params = self._resolution_filters(search, session, year, issue, body,
+                                                 recorded_only)
+        return int(self.con.execute(f"SELECT count(*) FROM {self._issues_view()} "
+                                    f"WHERE {where}", params).fetchall()[0][0])
+
+    def _resolution_filters(self, search: str | None, session: int | None, year: int | None,
+                            issue: str | None, body: str | None, recorded_only: bool
+                            ) -> tuple[str, list]:
         where, params = ["1=1"], []
         if recorded_only:
             where.append("adoption = 'recorded'")
@@ -575,27 +634,84 @@ class Store:
         if body and body.upper() != "BOTH":
             where.append("body = ?")
             params.append(body.upper())
-        sql = (f"SELECT rid, body, session, special, date, symbol, title, issues, important, "
-               f"amend, para, adoption, outcome, yes, no, abstain, non_voting, sources, link, "
-               f"issues_predicted FROM {self._issues_view()} "
-               f"WHERE {' AND '.join(where)} ORDER BY date, rid")
-        if limit is not None:
-            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
-        return self.con.execute(sql, params).df()
+        return " AND ".join(where), params
 
     def find_resolution(self, symbol: str) -> pd.DataFrame:
-        """Recorded votes whose rid or symbol matches ``symbol`` (normalised)."""
-        from comity.ingest.sources.base import normalize_symbol
+        """Recorded votes matching ``symbol``: :meth:`find_symbol`."""
+        return self.find_symbol(symbol)
 
-        s = normalize_symbol(symbol) or ""
+    def find_symbol(self, text: str) -> pd.DataFrame:
+        """The resolutions (rows of ``resolutions``) a user's ``text`` may mean: a rid or a
+        symbol in any of the forms people type (``ES-11/4``, ``A/ES-11/4``, ``68/262``,
+        ``res 2758``, ``S/RES/2758 (2024)``; :mod:`comity.store.symbols`). Exact matches of
+        every form first (in the order of the forms, then by date); only when none matches,
+        symbols that begin with a form and continue with a part suffix (``A/RES/77/293`` →
+        ``A/RES/77/293A``, never ``A/RES/77/2930``), whole texts before parts
+        (``res 2758``: ``A/RES/2758(XXVI)`` before its procedural votes ``…A`` to ``…F``).
+        Empty when nothing matches."""
+        from comity.store.symbols import symbol_forms
+
+        forms = symbol_forms(text)
+        if not forms:
+            return self.con.execute("SELECT * FROM resolutions LIMIT 0").df()
+        exact = [f for f in forms if not f.endswith("(")]
+        rank = "list_position(?::VARCHAR[], coalesce(symbol, upper(rid)))"
         df = self.con.execute(
-            "SELECT * FROM resolutions WHERE rid = ? OR symbol = ? ORDER BY date, rid",
-            [s, s]).df()
+            f"SELECT * FROM resolutions WHERE upper(rid) IN (SELECT unnest(?::VARCHAR[])) "
+            f"OR symbol IN (SELECT unnest(?::VARCHAR[])) ORDER BY {rank}, date, rid",
+            [exact, exact, exact]).df() if exact else None
+        if df is not None and not df.empty:
+            return df.reset_index(drop=True)
+        like = " OR ".join(["starts_with(symbol, ?)"] * len(forms))
+        df = self.con.execute(f"SELECT * FROM resolutions WHERE {like} ORDER BY date, rid",
+                              forms).df()
         if df.empty:
-            df = self.con.execute(
-                "SELECT * FROM resolutions WHERE symbol LIKE ? ORDER BY date, rid",
-                [s + "%"]).df()
-        return df
+            return df
+        from comity.ingest.sources.base import split_part
+
+        keep, order = [], []
+        for sym in df["symbol"].astype(str):  # the rest must be a part suffix, not digits
+            k = next((i for i, f in enumerate(forms) if sym.startswith(f)
+                      and not sym[len(f):len(f) + 1].isdigit()), None)
+            keep.append(k is not None)
+            order.append(len(forms) if k is None else k)
+        part = [bool(split_part(x)[1]) for x in df["symbol"].astype(str)]  # whole texts first
+        df = df.assign(_k=order, _p=part)[keep].sort_values(["_k", "_p", "date", "rid"],
+                                                             kind="stable")
+        return df.drop(columns=["_k", "_p"]).reset_index(drop=True)
+
+    def council_members(self, year: int | None = None) -> pd.DataFrame:
+        """Security Council members by year from the loaded membership lists: ``year, state,
+        seat, sources`` (``seat``: the list's row; two codes share it where a seat changed
+        hands that year). Empty when no list is loaded (or the store predates the table)."""
+        cols = ["year", "state", "seat", "sources"]
+        if not self._has_table("council_members"):
+            return pd.DataFrame(columns=cols)
+        sql = "SELECT year, state, seat, sources FROM council_members"
+        params: list = []
+        if year is not None:
+            sql += " WHERE year = ?"
+            params.append(int(year))
+        return self.con.execute(sql + " ORDER BY year, state", params).df()
+
+    def missing(self) -> pd.DataFrame:
+        """Known holes (:mod:`comity.world.holes`) that no loaded file fills: ``body, date,
+        symbol, title, note``. A hole drops out as soon as a loaded file brings its symbol
+        (the official GA file has A/RES/ES-11/7 and /8 from version 3 on)."""
+        from comity.world.holes import holes
+
+        hs = holes()
+        cols = ["body", "date", "symbol", "title", "note"]
+        if not hs:
+            return pd.DataFrame(columns=cols)
+        syms = [h.symbol for h in hs]
+        have = {(b, s) for b, s in self.con.execute(
+            f"SELECT DISTINCT body, symbol FROM resolutions WHERE symbol IN "
+            f"({','.join('?' * len(syms))})", syms).fetchall()}
+        rows = [{"body": h.body, "date": h.date.isoformat(), "symbol": h.symbol,
+                 "title": h.title, "note": h.note} for h in hs
+                if (h.body, h.symbol) not in have]
+        return pd.DataFrame(rows, columns=cols)
 
     def votes_on(self, rid: str) -> pd.DataFrame:
         return self.con.execute("""
@@ -607,11 +723,11 @@ class Store:
         sql = "SELECT rid, source, kind, detail FROM quality"
         params = []
         if kind:
-            from comity.ingest.merge import QUALITY_KINDS
+            from comity.ingest.merge import QUALITY_KINDS as kinds
 
-            if kind not in QUALITY_KINDS:
+            if kind not in kinds:
                 raise StoreError(f"unknown quality kind {kind!r}; expected one of "
-                                 f"{', '.join(QUALITY_KINDS)}")
+                                 f"{', '.join(kinds)}")
             sql += " WHERE kind = ?"
             params.append(kind)
         sql += " ORDER BY kind, rid"
@@ -628,14 +744,21 @@ class Store:
             date = pd.Timestamp(str(date)).date().isoformat()
         except ValueError:
             raise StoreError(f"--at {date!r}: expected a date such as 1990-10-03") from None
+        # one row per state: where two membership rows cover the date (South Africa: a
+        # member since 1945, excluded from the Assembly 1974-11-12 to 1994-06-23), the more
+        # specific one (not plain 'member'), then the one that began last
         return self.con.execute("""
-            SELECT DISTINCT s.code, s.name, s.member_from, s.member_to, s.predecessor, m.kind
+            SELECT s.code, s.name, s.member_from, s.member_to, s.predecessor, m.kind
             FROM states s JOIN memberships m ON m.code = s.code
             WHERE CAST(? AS DATE) >= m.start AND (m."end" IS NULL OR CAST(? AS DATE) < m."end")
+            QUALIFY row_number() OVER (PARTITION BY s.code
+                                       ORDER BY (m.kind = 'member'), m.start DESC) = 1
             ORDER BY s.code""", [date, date]).df()
 
     def export(self, outdir: str | Path, fmt: str = "parquet") -> list[str]:
         """Write tidy tables (votes, resolutions, issues, states, quality) for R/pandas/polars."""
+        if fmt not in ("parquet", "csv"):  # before anything is created
+            raise StoreError(f"unknown export format {fmt!r} (expected parquet or csv)")
         out = Path(outdir)
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -654,8 +777,6 @@ class Store:
             "memberships": "SELECT * FROM memberships ORDER BY code, start",
             "quality": "SELECT * FROM quality ORDER BY kind, rid",
         }
-        if fmt not in ("parquet", "csv"):
-            raise StoreError(f"unknown export format {fmt!r} (expected parquet or csv)")
         written = []
         for name, q in queries.items():
             path = out / f"{name}.{fmt}"

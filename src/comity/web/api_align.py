@@ -212,6 +212,7 @@ def _fast_alignment(ctx: WebContext, a: str, b: list[str], year: int, measures: 
         "measures": list(measures), "bootstrap": 0, "seed": seed, "ci": ci,
         "min_votes": min_votes, "distance": "absolute", "bloc_method": bloc_method,
         "include_self": False, "blocs_file": None, "resolutions": q["resolutions"],
+        "failed_drafts": q.get("failed_drafts", 0),
     }
     return {"query": query, "parties": [p.describe() for p in parties], "rows": rows}
 

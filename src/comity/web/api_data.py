@@ -236,9 +236,10 @@ async def resolution_votes(
     return await answer(request, format.value, compute)
 
 
-VETO_NOTE = ("A veto is a permanent member's no on a failed Security Council draft that had "
-             "the required majority. The bulk UN files hold no failed drafts, so vetoes come "
-             "only from supplements that add them (see comity.analysis.security_council).")
+VETO_NOTE = ("A veto is a permanent member's no on a failed Security Council draft. The votes "
+             "on drafts (1994 onwards) give the tally and whether the draft had the nine votes "
+             "it needed (decisive); earlier vetoes come from the veto list alone, without a "
+             "tally (null). See comity.analysis.security_council.")
 
 
 @router.get("/vetoes", response_model=VetoesOut, responses={**ERRORS, **csv_doc()},

@@ -64,7 +64,7 @@ def create_app(db_path: str | Path, *, cors_origins: Sequence[str] | None = None
     (default: none, CORS off).
     """
     from comity import __version__
-    from comity.web import api_align, api_data, api_extra
+    from comity.web import api_align, api_compare, api_data, api_extra
 
     ctx = WebContext(db_path)
 
@@ -106,6 +106,7 @@ def create_app(db_path: str | Path, *, cors_origins: Sequence[str] | None = None
     app.include_router(api_data.router)
     app.include_router(api_align.router)
     app.include_router(api_extra.router)
+    app.include_router(api_compare.router)
 
     @app.get("/", include_in_schema=False)
     async def index() -> Response:

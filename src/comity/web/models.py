@@ -228,20 +228,23 @@ class CohesionOut(BaseModel):
 
 
 class VetoRow(_Model):
+    """One veto: a permanent member's No on a failed draft. Before 1994 only the veto list
+    knows it, so the tally and whether the draft had its nine votes may be unknown (null)."""
+
     rid: str
     symbol: str | None
     date: str | None
     state: str
     name: str | None
-    yes: int
-    no: int
-    abstain: int
-    non_voting: int
-    required: int
-    decisive: bool
+    yes: int | None
+    no: int | None
+    abstain: int | None
+    non_voting: int | None
+    required: int | None
+    decisive: bool | None
     title: str | None
     link: str | None
-    sources: str | None
+    sources: str | list[str] | None
 
 
 class VetoesOut(BaseModel):
@@ -363,3 +366,95 @@ class AnalysisOut(BaseModel):
     query: dict[str, Any]
     rows: list[dict[str, Any]]
     result: dict[str, Any]
+
+
+class CompareOverall(BaseModel):
+    value: float | None
+    lo: float | None
+    hi: float | None
+    n: int = Field(description="Votes where both sides had a Y/A/N position.")
+    n_absent: int
+    n_nonmember: int
+    n_tied: int
+    resolutions: int = Field(description="Recorded votes of the period.")
+    identical: float | None = Field(description="Share of identical positions.")
+    opposed: int = Field(description="Votes where one voted Yes and the other No.")
+
+
+class CompareMatrix(BaseModel):
+    labels: list[str] = Field(description="Y, A, N: rows are a's position, columns b's.")
+    n: int
+    counts: list[list[int]]
+    shares: list[list[float | None]]
+
+
+class CompareYear(BaseModel):
+    year: int
+    n: int
+    counts: list[list[int]]
+    shares: list[list[float | None]]
+
+
+class CompareTopic(BaseModel):
+    kind: Literal["issue", "keyword"]
+    key: str
+    name: str
+    keywords: list[str] | None = Field(description="Searched in title, agenda and subjects "
+                                       "(keyword topics).")
+    resolutions: int
+    n: int
+    value: float | None
+    lo: float | None
+    hi: float | None
+    predicted: int = Field(description="Votes of the issue coded by the classifier.")
+    basis: str | None = Field(description="coded, predicted or coded+predicted (issues).")
+
+
+class DivergentRow(_Model):
+    rank: int
+    rid: str
+    date: str | None
+    symbol: str | None
+    title: str | None
+    vote_a: str
+    vote_b: str
+    distance: int
+    kind: str = Field(description="Y/N, Y/A or N/A.")
+    yes: int
+    abstain: int
+    no: int
+    tally: str = Field(description="official, or counted from the stored votes.")
+    contestedness: float = Field(description="1 - |yes - no| / (yes + no).")
+    link: str | None
+
+
+class SharedMinorityRow(_Model):
+    rank: int
+    rid: str
+    date: str | None
+    symbol: str | None
+    title: str | None
+    vote: str
+    yes: int
+    abstain: int
+    no: int
+    share: float = Field(description="Share of the Y/A/N votes cast that took this position.")
+    tally: str
+    link: str | None
+
+
+class CompareOut(BaseModel):
+    """Two states or blocs compared (keys of ``comity compare --json``)."""
+
+    query: dict[str, Any]
+    parties: list[PartyOut]
+    measure: str
+    overall: CompareOverall
+    trend: list[AlignmentRow]
+    matrix: CompareMatrix
+    matrix_by_year: list[CompareYear]
+    topics: list[CompareTopic]
+    divergent_total: int
+    divergent: list[DivergentRow]
+    shared_minority_total: int
+    shared_minority: list[SharedMinorityRow]

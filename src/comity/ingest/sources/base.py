@@ -22,8 +22,12 @@ subjects            str/None    ``; ``-joined subject terms
 important           boolean     US State Dept "important vote" flag where the source has it
 amend               boolean     the roll call was on an amendment (not the resolution as a whole)
 para                boolean     the roll call was on a paragraph (not the resolution as a whole)
-adoption            str         ``recorded`` or ``without_vote`` (adopted without a vote:
-                                kept as metadata, has no vote rows)
+adoption            str         ``recorded``, ``without_vote`` (adopted without a vote:
+                                kept as metadata, has no vote rows) or ``partial`` (only some
+                                members' votes are known, e.g. a veto list that names the
+                                vetoing members: kept out of every panel)
+outcome             str         ``adopted``; for SC drafts that were not: ``vetoed`` (a
+                                permanent member's no) or ``failed`` (too few votes)
 yes/no/abstain/non_voting  Int64  tallies as the source records them (NA where not given)
 link                str/None    URL of the official record
 draft               str/None    symbol of the draft resolution (official files)
@@ -46,6 +50,9 @@ row        int64    1-based data record where it was read (for error messages)
 ``issues`` (optional): ``key, issue`` with Voeten's six codes ``me nu di hr co ec``.
 
 ``quality``: ``key, kind, detail`` notes found while parsing (deduplicated repeats, ...).
+
+``council`` (optional): ``year, state, row``: the members of the Security Council in a calendar
+year (a membership list such as the UN DPPA's); a file may hold only this.
 """
 
 from __future__ import annotations
@@ -63,6 +70,8 @@ RESOLUTION_COLUMNS = [
 VOTE_COLUMNS = ["key", "state", "vote", "row"]
 ISSUE_COLUMNS = ["key", "issue"]
 QUALITY_COLUMNS = ["key", "kind", "detail"]
+COUNCIL_COLUMNS = ["year", "state", "row"]
+OUTCOMES = ("adopted", "vetoed", "failed")
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,6 +86,7 @@ class SourceData:
     issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ISSUE_COLUMNS))
     quality: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUALITY_COLUMNS))
     rows_read: int = 0
+    council: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COUNCIL_COLUMNS))
 
     def __post_init__(self) -> None:
         for name, cols in (
@@ -84,6 +94,7 @@ class SourceData:
             ("votes", VOTE_COLUMNS),
             ("issues", ISSUE_COLUMNS),
             ("quality", QUALITY_COLUMNS),
+            ("council", COUNCIL_COLUMNS),
         ):
             got = list(getattr(self, name).columns)
             if got != cols:

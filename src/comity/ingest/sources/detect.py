@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -19,6 +20,9 @@ KINDS = (
     "unxml",
     "undl_ga",
     "undl_sc",
+    "sc_membership",
+    "unsc_vetoes",
+    "sc_drafts",
     "supplement",
 )
 
@@ -31,7 +35,30 @@ _CSV_SIGNATURES: list[tuple[str, set[str]]] = [
     ("unvotes_issues", {"rcid", "short_name", "issue"}),
     ("scrape", {"Council", "Resolution", "token", "YES COUNT"}),
     ("supplement", {"resolution", "date", "body", "state", "vote", "source_url"}),
+    ("sc_membership", {"year", "security_council_member"}),
+    ("unsc_vetoes", {"draft", "meeting_record", "member_veto1"}),
+    ("sc_drafts", {"ID", "Vote", "Member State", "Outcome results"}),
 ]
+#: strings that the header of the SC drafts workbook (sc_drafts) holds
+_XLSX_HEADER = (b"Outcome results", b"Member State")
+
+
+def _xlsx_kind(path: Path) -> str | None:
+    """``sc_drafts`` for an .xlsx workbook whose strings hold the SC drafts sheet's header
+    (looked for in the shared strings and the first sheet's beginning, not parsed)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "xl/workbook.xml" not in names:
+                return None
+            text = b""
+            for member in ("xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"):
+                if member in names:
+                    with zf.open(member) as fh:
+                        text += fh.read(1 << 18)
+    except (zipfile.BadZipFile, OSError, KeyError, EOFError):
+        return None
+    return "sc_drafts" if all(h in text for h in _XLSX_HEADER) else None
 
 
 def _head(path: Path, n: int = 65536) -> bytes:
@@ -56,6 +83,8 @@ def detect_format(path: str | Path) -> str | None:
     if not p.is_file():
         return None
     head = _head(p)
+    if head.startswith(b"PK\x03\x04"):
+        return _xlsx_kind(p)
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     text = head.decode("utf-8", errors="replace").lstrip()

@@ -20,9 +20,11 @@ column          required  meaning
                           any name comity knows (also resolved with the date)
 ``vote``        yes       ``Y``, ``N``, ``A`` or ``X`` (X = member present but not voting)
 ``source_url``  yes       where the votes were read (may be empty, but the column must exist)
-``outcome``     no        ``adopted`` (default when the column or the cell is empty) or
-                          ``failed`` (a draft that was put to the vote and not adopted, e.g.
-                          vetoed in the Security Council); one outcome per resolution
+``outcome``     no        ``adopted`` (default when the column or the cell is empty),
+                          ``vetoed`` (a Security Council draft not adopted because of a
+                          permanent member's no) or ``failed`` (a draft put to the vote and
+                          not adopted; a Council draft that had the votes it needed and a
+                          permanent member's no is counted as vetoed); one per resolution
 ``title``       no        title of the resolution or draft
 ==============  ========  ==================================================================
 
@@ -34,8 +36,9 @@ disagreements go to ``quality``. For GA votes, members not listed are inferred a
 inferred: list all fifteen members.
 
 Security Council vetoes: the official SC file and the staged scrape hold adopted resolutions
-only, so a veto (a failed SC draft on which a permanent member voted ``N``) can only come from
-a supplement with ``outcome = failed``; see :mod:`comity.analysis.security_council`.
+only; the SC drafts sheet and the veto list (``sources/sc_drafts.py``, ``sources/vetoes.py``)
+hold the failed drafts to 2025-06, and a supplement with ``outcome = vetoed`` or ``failed``
+adds later ones; see :mod:`comity.analysis.security_council`.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ from comity.ingest.sources.base import SourceData, normalize_symbol
 
 REQUIRED = ["resolution", "date", "body", "state", "vote", "source_url"]
 OPTIONAL = ["outcome", "title"]
-OUTCOMES = ("adopted", "failed")
+OUTCOMES = ("adopted", "vetoed", "failed")
 
 
 def _states(values: pd.Series, dates: pd.Series, rows: pd.Series, file: str) -> pd.Series:
@@ -138,9 +141,9 @@ def parse_supplement(path: str | Path) -> SourceData:
     if bad.any():
         raise DataFormatError(f"unknown outcome {df['outcome'][bad].iloc[0]!r}", file=file,
                               row=first_bad_row(bad, rows), field="outcome",
-                              expected="adopted or failed (empty = adopted)")
+                              expected="adopted, vetoed or failed (empty = adopted)")
     symbol = df["resolution"].map(normalize_symbol)
-    failed_res = (outcome == "failed") & symbol.str.contains("/RES/", regex=False)
+    failed_res = (outcome != "adopted") & symbol.str.contains("/RES/", regex=False)
     if failed_res.any():
         raise DataFormatError(
             f"{df['resolution'][failed_res].iloc[0]!r} is a resolution symbol, but the row "
@@ -183,7 +186,7 @@ def parse_supplement(path: str | Path) -> SourceData:
     res["special"] = C.special_from_symbol(res["symbol"]).to_numpy()
     q = pd.DataFrame({"key": res["key"].to_numpy(dtype=object), "kind": "user_supplied",
                       "detail": ("votes supplied by the user in " + file
-                                 + np.where(res["outcome"] == "failed",
+                                 + np.where(res["outcome"] != "adopted",
                                             " (draft not adopted)", ""))}).astype(object)
     return SourceData(source="supplement", file=file, resolutions=C.finish_resolutions(res),
                       votes=C.finish_votes(votes), lists_only_yna=True, quality=q,

@@ -43,6 +43,20 @@ def full_store(real_data: Path, tmp_path_factory: pytest.TempPathFactory):
     store.close()
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright (never a browser download); skipped without."""
+    from tests.browser import CHROMIUM, LAUNCH_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium not installed at /usr/bin/chromium (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
 @pytest.fixture(scope="session")
 def mini_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small store built from ``tests/minidata.py`` (hand-made files of every format)."""

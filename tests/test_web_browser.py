@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import watched_page
+
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
@@ -27,31 +29,14 @@ def server(live_server: str) -> str:
     return live_server
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update"])
-        yield b
-        b.close()
-
-
 def test_dashboard_alignment_claim_and_screenshot(server: str, browser) -> None:
     import httpx
 
     info = httpx.get(server + "/api/info").json()
     latest = int(next(b for b in info["bodies"] if b["body"] == "GA")["last"][:4])
 
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    external: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:"))
-            else external.append(r.url))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_default_timeout(60_000)
+    page, external, errors = watched_page(browser, server, width=1280,
+                                          height=1000, timeout_ms=60_000)
     page.goto(server + "/")
     page.wait_for_selector("body[data-ready='1']")
     page.wait_for_selector("#alignment-table tbody tr")

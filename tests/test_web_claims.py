@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.browser import watched_page
+
 pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
 pytest.importorskip("comity.claims.check")
@@ -352,20 +354,6 @@ BROWSER_READINGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium not installed at /usr/bin/chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update"])
-        yield b
-        b.close()
-
-
 def _no_overflow(page) -> None:
     sizes = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert sizes[0] <= sizes[1], f"the page is wider than the window: {sizes}"
@@ -380,13 +368,8 @@ def test_dashboard_checks_an_article(live_server: str, browser) -> None:
                                                    "article": True}, timeout=300).json()
     assert [c["reading"] for c in want["claims"]] == BROWSER_READINGS
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    external: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:"))
-            else external.append(r.url))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_default_timeout(120_000)
+    page, external, errors = watched_page(browser, server, width=1280,
+                                          height=900, timeout_ms=120_000)
     page.goto(server + "/")
     page.wait_for_selector("body[data-ready='1']")
     assert page.eval_on_selector("#claim-text", "e => e.tagName") == "TEXTAREA"

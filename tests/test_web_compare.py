@@ -17,6 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.browser import watched_page
+
 pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
 
@@ -112,19 +114,6 @@ def test_page_and_schema(client) -> None:
 
 
 # ----------------------------------------------------------------------------- the browser
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium not installed at /usr/bin/chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update"])
-        yield b
-        b.close()
-
 
 def _column(page, table: str, index: int) -> list[str]:
     return page.eval_on_selector_all(
@@ -134,13 +123,8 @@ def _column(page, table: str, index: int) -> list[str]:
 def test_compare_page_in_chromium(live_server: str, browser) -> None:
     import httpx
 
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    external: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith((live_server, "data:", "blob:"))
-            else external.append(r.url))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_default_timeout(60_000)
+    page, external, errors = watched_page(browser, live_server, width=1280, height=1000,
+                                          timeout_ms=60_000)
     page.goto(live_server + "/compare?a=USA&b=RUS&from=2015")
     page.wait_for_selector("body[data-loaded='1']")
 

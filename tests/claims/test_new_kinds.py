@@ -142,3 +142,23 @@ def test_known_hole_on_the_verdict_line() -> None:
     r = evaluate("USA closer to FRA than to RUS from 2025-01-01 to 2025-02-23", panel=p,
                  bootstrap=50)
     assert r.data_holes == 0
+
+
+def test_tied_evidence_is_ordered_by_contestedness_then_date() -> None:
+    """Four votes where USA sides with RUS against FRA contribute equally; they are listed by
+    how contested they were (Y/N split), then the latest first, and the note says so."""
+    n = 12
+    usa = [Y] * n
+    rus = [Y] * 4 + [N] * 8
+    fra = [N] * 4 + [N] * 8
+    # the four decisive votes: tallies 50-50 (contested 1.0), 90-10 (0.2), 60-40 (0.8),
+    # 60-40 on a later date; the rest 100-0
+    yes = [90, 50, 60, 60] + [100] * 8
+    no = [10, 50, 40, 40] + [0] * 8
+    p = make_panel({"USA": usa, "RUS": rus, "FRA": fra}, days("2010-01-04", n),
+                   yes=yes, no=no, abstain=[0] * n)
+    r = evaluate("USA closer to RUS than to FRA in 2010", panel=p, bootstrap=50)
+    top = r.evidence.head(4)
+    assert top["symbol"].tolist() == ["A/RES/55/1", "A/RES/55/3", "A/RES/55/2",
+                                      "A/RES/55/0"]
+    assert any(note.startswith("the 4 most decisive votes are tied") for note in r.notes)

@@ -164,6 +164,7 @@ from comity.claims.engine import (
 )
 from comity.claims.evidence import (
     UNDL_SEARCH,
+    _contested,
     _empty_evidence,
     _four_counts,
     _gone,
@@ -175,6 +176,7 @@ from comity.claims.evidence import (
     _top_removed,
     _with_links,
     record_link,
+    tied_top,
 )
 from comity.claims.grammar import (
     CLAIM_TYPES,
@@ -365,6 +367,11 @@ def _paired_result(claim: Claim, parties: tuple[Party, ...], wins: list[_Win],
     infos = [_window_info(win.window, win.panel, int(est.ns[w][:, k].max()))
              for w, win in enumerate(wins)]
     notes = []
+    n_tied = tied_top(ev_all)
+    if n_tied > 1:
+        notes.append(f"the {n_tied} most decisive votes are tied (contribution "
+                     f"{float(ev_all['contribution'].iloc[0]):+.4f} each): they are listed by "
+                     "how contested the vote was, then the latest first")
     if opts.bootstrap == 0:
         notes.append("no bootstrap (bootstrap=0): no interval, so no verdict beyond "
                      "inconclusive")
@@ -629,7 +636,7 @@ def _cohesion_result(claim: CohesionClaim, blocs: list[Party], data: list[tuple[
         if data[0][3].any() and data[1][3].any() else np.nan
     if len(ev):
         order = _rank_order(ev["contribution"].to_numpy(dtype=float), eff0,
-                            ev["date"].to_numpy(dtype="datetime64[ns]"))
+                            ev["date"].to_numpy(dtype="datetime64[ns]"), _contested(ev))
         ev = ev.iloc[order].reset_index(drop=True)
         ev.insert(0, "rank", np.arange(1, len(ev) + 1))
     else:

@@ -17,6 +17,7 @@ from comity.analysis.links import UNDL_SEARCH as UNDL_SEARCH
 from comity.analysis.links import record_link as record_link
 from comity.analysis.measures import (
     _positions,
+    contestedness,
 )
 from comity.claims.engine import (
     _TOP_REMOVED,
@@ -32,15 +33,35 @@ if TYPE_CHECKING:
     pass
 
 
-def _rank_order(contrib: np.ndarray, effect: float, dates: np.ndarray) -> np.ndarray:
-    """Row order: most decisive in the direction of ``effect`` first (ties: the later vote
-    first; undefined contributions last)."""
+def _rank_order(contrib: np.ndarray, effect: float, dates: np.ndarray,
+                contested: np.ndarray | None = None) -> np.ndarray:
+    """Row order: most decisive in the direction of ``effect`` first; equal contributions
+    (to 12 decimals: leave-one-out values of equal votes differ only by rounding) by how
+    contested the vote was in the Assembly (:func:`comity.analysis.measures.contestedness`,
+    most contested first), then the later vote first; undefined contributions last."""
     idx = np.arange(len(contrib))
     s = np.sign(effect) if np.isfinite(effect) else 0.0
     key = contrib * s if s != 0 else np.abs(contrib)
-    key = np.where(np.isfinite(key), key, -np.inf)  # undefined contributions last
+    key = np.round(np.where(np.isfinite(key), key, -np.inf), 12)  # undefined ones last
     d = dates.astype("datetime64[D]").astype(np.int64)
-    return np.lexsort((idx, -d, -key))
+    c = np.zeros(len(contrib)) if contested is None else np.nan_to_num(contested, nan=0.0)
+    return np.lexsort((idx, -d, -c, -key))
+
+
+def _contested(ev: pd.DataFrame) -> np.ndarray | None:
+    if not {"yes", "no"} <= set(ev.columns):
+        return None
+    y = pd.to_numeric(ev["yes"], errors="coerce").to_numpy(dtype=float)
+    n = pd.to_numeric(ev["no"], errors="coerce").to_numpy(dtype=float)
+    return contestedness(np.nan_to_num(y), np.nan_to_num(n))
+
+
+def tied_top(ev: pd.DataFrame) -> int:
+    """How many of the first evidence rows share the top contribution (1: no tie)."""
+    if len(ev) < 2 or "contribution" not in ev.columns:
+        return min(len(ev), 1)
+    c = ev["contribution"].to_numpy(dtype=float).round(12)
+    return int((c == c[0]).sum()) if np.isfinite(c[0]) else 1
 
 
 def _meta(p: Panel, cols: np.ndarray) -> pd.DataFrame:
@@ -118,7 +139,7 @@ def _pair_evidence(wins: Sequence[_Win], contrib: list[tuple[np.ndarray, np.ndar
     if ev.empty:
         return _empty_evidence()
     order = _rank_order(ev["contribution"].to_numpy(dtype=float), effect,
-                        ev["date"].to_numpy(dtype="datetime64[ns]"))
+                        ev["date"].to_numpy(dtype="datetime64[ns]"), _contested(ev))
     if limit is not None:
         order = order[:limit]
     ev = ev.iloc[order].reset_index(drop=True)

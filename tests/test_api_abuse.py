@@ -105,3 +105,14 @@ def test_info_shows_no_server_paths(client) -> None:
     assert all("/" not in row["file"] and "\\" not in row["file"] for row in d["ingests"])
     assert d["features"] == {"claims": True, "idealpoints": True, "shifts": True,
                              "clusters": True}
+
+
+def test_unknown_query_parameters_are_rejected(client) -> None:
+    """/api/alignment?start=2015 used to answer 1946-2026 silently (issue 18)."""
+    r = client.get("/api/alignment", params={"a": "USA", "b": "CAN", "start": "2015"})
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert "unknown query parameter 'start'" in detail and "from" in detail and "to" in detail
+    assert client.get("/api/alignment", params={"a": "USA", "b": "CAN", "from": "1980"}
+                      ).status_code == 200
+    assert client.get("/api/states", params={"format": "csv", "x": "1"}).status_code == 422

@@ -19,16 +19,16 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from comity.errors import ComityError
-from comity.web.common import ERRORS, LIMITS, Payload, answer, ctx_of
+from comity.web.common import ERRORS, LIMITS, Payload, answer, ctx_of, known_params
 from comity.web.context import WebContext
 from comity.web.models import AlignmentOut, CohesionOut, MatrixOut
 from comity.web.tables import Format, csv_doc, plain, records
 
-router = APIRouter(prefix="/api", tags=["alignment"])
+router = APIRouter(prefix="/api", tags=["alignment"], dependencies=[Depends(known_params)])
 
 Measure = Literal["agreement", "S", "kappa", "pi", "coincidence", "identical"]
 Body = Literal["GA", "SC", "both"]

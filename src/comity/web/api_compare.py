@@ -15,7 +15,7 @@ import dataclasses
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response
 
 from comity.errors import ComityError
@@ -30,11 +30,11 @@ from comity.web.api_align import (
     ToQ,
     _check_work,
 )
-from comity.web.common import ERRORS, LIMITS, Payload, answer, ctx_of
+from comity.web.common import ERRORS, LIMITS, Payload, answer, ctx_of, known_params
 from comity.web.models import CompareOut
 from comity.web.tables import Format, csv_doc
 
-router = APIRouter(tags=["compare"])
+router = APIRouter(tags=["compare"], dependencies=[Depends(known_params)])
 
 MAX_YEARS = 80
 """The longest span of one query, in calendar years."""

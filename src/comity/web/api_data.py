@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from comity.errors import ComityError
-from comity.web.common import ERRORS, LIMITS, NotFound, Payload, answer, ctx_of
+from comity.web.common import ERRORS, LIMITS, NotFound, Payload, answer, ctx_of, known_params
 from comity.web.models import (
     BlocDetailOut,
     BlocsOut,
@@ -27,7 +27,7 @@ from comity.web.models import (
 )
 from comity.web.tables import Format, csv_doc, plain, records
 
-router = APIRouter(prefix="/api", tags=["data"])
+router = APIRouter(prefix="/api", tags=["data"], dependencies=[Depends(known_params)])
 
 FormatQ = Annotated[Format, Query(description="json (default) or csv (a table download).")]
 IssueCode = Literal["me", "nu", "di", "hr", "co", "ec"]

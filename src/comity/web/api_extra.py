@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError as PydanticValidationError
 from starlette.concurrency import run_in_threadpool
@@ -38,6 +38,7 @@ from comity.web.common import (
     answer,
     ctx_of,
     error_status,
+    known_params,
     optional_module,
     render,
     run_bounded,
@@ -53,7 +54,7 @@ from comity.web.models import (
 )
 from comity.web.tables import Format, csv_doc, plain, records
 
-router = APIRouter(prefix="/api", tags=["analyses"])
+router = APIRouter(prefix="/api", tags=["analyses"], dependencies=[Depends(known_params)])
 
 FormatQ = Annotated[Format, Query(description="json (default) or csv (the main table).")]
 

@@ -73,6 +73,32 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+def known_params(request: Request) -> None:
+    """Router dependency: a query parameter the route does not declare is a 422 naming it and
+    listing the accepted ones (``/api/alignment?start=2015`` must not silently answer
+    1946-2026)."""
+    if not request.url.path.startswith("/api/"):
+        return  # pages keep their state in the query string for their own script
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    accepted: set[str] = set()
+    stack = [dependant]
+    while stack:
+        d = stack.pop()
+        accepted |= {p.alias for p in d.query_params}
+        stack.extend(d.dependencies)
+    unknown = sorted(set(request.query_params) - accepted)
+    if unknown:
+        from fastapi import HTTPException
+
+        raise HTTPException(status_code=422, detail=(
+            f"unknown query parameter{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(repr(u[:40]) for u in unknown[:5])}; this route accepts: "
+            f"{', '.join(sorted(accepted)) or 'none'}"))
+
+
 def ctx_of(request: Request) -> WebContext:
     ctx: WebContext = request.app.state.ctx
     return ctx

@@ -402,22 +402,17 @@ def test_idealpoints_from_a_stored_fit(full_store, tmp_path: Path):
         assert c.get("/api/idealpoints", params={"state": "Narnia"}).status_code == 404
 
 
-@pytest.mark.skipif(not _missing("claims"), reason="comity.claims.evaluation is installed")
-def test_claims_unavailable_is_503(client):
-    r = client.post("/api/claims", json={"text": "USA closer to RUS than to EU in 2025"})
-    assert r.status_code == 503 and "claims" in r.json()["detail"]
+def test_claims(client, full_store):
+    from comity.claims.evaluation import evaluate
 
-
-def test_claims(client):
-    pytest.importorskip("comity.claims.evaluation")
     r = client.post("/api/claims", json={"text": "USA closer to RUS than to EU in 2025",
                                          "bootstrap": 200, "seed": 0})
-    if r.status_code == 503:
-        pytest.skip(r.json()["detail"])
     assert r.status_code == 200, r.text
     d = r.json()
-    assert d["verdict"] in {"supported", "contradicted", "inconclusive", "insufficient data"}
-    assert isinstance(d["evidence"], list) and d["result"]
+    want = evaluate("USA closer to RUS than to EU in 2025", store=full_store, bootstrap=200,
+                    seed=0)
+    assert (d["verdict"], d["effect"], d["n"]) == (want.verdict, want.effect, want.n)
+    assert len(d["evidence"]) == len(want.evidence) > 0
     t = client.post("/api/claims", params={"format": "csv"},
                     json={"text": "USA closer to RUS than to EU in 2025", "bootstrap": 200,
                           "seed": 0})
@@ -442,15 +437,12 @@ def test_claims_bad_input_is_422(client, body):
 ])
 def test_optional_analyses(client, module, url, params):
     r = client.get(url, params=params)
-    if _missing(module):
-        assert r.status_code == 503 and module in r.json()["detail"]
-        return
-    pytest.importorskip(f"comity.{module}")
-    if r.status_code == 503:
-        pytest.skip(r.json()["detail"])
     assert r.status_code == 200, r.text
     d = r.json()
-    assert isinstance(d["rows"], list) and isinstance(d["result"], dict)
+    if url == "/api/shifts":  # rows are the change points; the series itself has n votes
+        assert d["result"]["n"] > 100
+    else:
+        assert len(d["rows"]) > 0 and d["result"]
     c = client.get(url, params={**params, "format": "csv"})
     assert c.status_code == 200 and c.headers["content-type"].startswith("text/csv")
 

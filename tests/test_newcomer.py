@@ -510,3 +510,33 @@ def test_export_with_a_bad_format_creates_nothing(db: str, tmp_path: Path) -> No
     r = run.invoke(app, ["export", str(out), "--format", "x", "--db", db])
     assert r.exit_code != 0 and "unknown export format" in str(r.exception)
     assert not out.exists() and not out.parent.exists()
+
+
+# ------------------------------------------------------- ingest leaves issue slices ready
+def test_ingest_predicts_issue_codes_or_says_why(tmp_path: Path) -> None:
+    """`comity ingest` codes what Voeten did not (or says why it could not), in --json too."""
+    from tests import minidata as M
+
+    d = M.write_all(tmp_path / "mini")
+    db = tmp_path / "m.duckdb"
+    r = run.invoke(app, ["ingest", str(d), "--db", str(db), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert "issue_predictions" in out
+    if out["issue_predictions"] is None:  # too few coded texts to learn every issue
+        assert out["issue_predictions_skipped"]
+    r = run.invoke(app, ["ingest", str(d), "--db", str(db), "--json", "--no-predict"])
+    assert json.loads(r.stdout)["issue_predictions"] is None
+
+
+@pytest.mark.slow
+def test_real_ingest_makes_recent_issue_slices_work(real_data: Path, tmp_path: Path) -> None:
+    db = tmp_path / "real.duckdb"
+    r = run.invoke(app, ["ingest", str(real_data), "--db", str(db), "--json"])
+    assert r.exit_code == 0, r.output
+    pred = json.loads(r.stdout)["issue_predictions"]
+    assert pred["resolutions"] > 2000 and pred["per_issue"]["ec"] > 100
+    r = run.invoke(app, ["resolutions", "--issue", "ec", "--year", "2025", "--db", str(db),
+                         "--json"])
+    rows = json.loads(r.stdout)
+    assert len(rows) > 20 and all(x["issues_predicted"] for x in rows)

@@ -199,9 +199,14 @@ def ingest(
                                      "sc_membership, supplement.")] = "auto",
     strict: Annotated[bool, typer.Option("--strict", help="Fail (and write nothing) on any "
                                          "tally mismatch.")] = False,
+    predict_issues: Annotated[bool, typer.Option(
+        "--predict/--no-predict", help="Then code the resolutions Voeten did not code with "
+        "the issue classifier (trained on the store if no model is saved), so that issue "
+        "slices work for the newest sessions.")] = True,
     as_json: JsonOpt = False,
 ) -> None:
-    """Load voting files (detected by content) into the store, in one transaction."""
+    """Load voting files (detected by content) into the store, in one transaction; then
+    predict the issue codes of the resolutions Voeten did not code."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from comity.store.db import Store
@@ -218,8 +223,20 @@ def ingest(
                     prog.update(task, description=desc, completed=done, total=total)
 
                 report = store.ingest(paths, strict=strict, fmt=fmt, progress=cb)
+        store_path = store.path
+    predicted: dict[str, Any] | None = None
+    why_not = None
+    if predict_issues and report.loaded:
+        from comity.cli.shifts import predict_issues as run_predictions
+
+        try:
+            out, _ = run_predictions(Path(store_path), None, as_json=as_json)
+            predicted = {k: out[k] for k in ("resolutions", "rows", "per_issue", "model_path")}
+        except ComityError as exc:  # e.g. no coded resolutions to learn from
+            why_not = str(exc)
     if as_json:
-        _print_json(report.to_dict())
+        _print_json({**report.to_dict(), "issue_predictions": predicted,
+                     **({"issue_predictions_skipped": why_not} if why_not else {})})
         return
     for item in report.loaded:
         console.print(f"[green]loaded[/green] {item['source']}: {', '.join(item['files'])} "
@@ -238,6 +255,12 @@ def ingest(
     if report.quality:
         console.print("quality: " + ", ".join(f"{k} {v}" for k, v in report.quality.items())
                       + "  (details: comity check)")
+    if predicted:
+        console.print(f"issue codes predicted for {predicted['resolutions']} resolutions "
+                      "Voeten did not code (comity issues report gives the classifier's "
+                      "held-out F1)")
+    elif why_not:
+        console.print(f"[yellow]issue codes not predicted[/yellow]: {why_not}")
 
 
 @app.command()

@@ -452,6 +452,23 @@ def issues_predict(
 ) -> None:
     """Predict the issues of every resolution Voeten did not code and store them in the table
     issue_predictions (trains a model first if none is saved)."""
+    path = _db_path(db)
+    out, per = predict_issues(path, model, as_json=as_json)
+    if as_json:
+        _print_json(out)
+        return
+    console.print(f"wrote {out['rows']} rows ({out['resolutions']} resolutions) to "
+                  f"issue_predictions with model {out['model']['model_version']}",
+                  highlight=False)
+    _table(pd.DataFrame({"issue": list(per), "predicted": list(per.values())}),
+           "resolutions predicted per issue")
+
+
+def predict_issues(path: Path, model: Path | None, *, as_json: bool
+                   ) -> tuple[dict[str, Any], dict[str, int]]:
+    """Code the resolutions Voeten did not code (training a model first if none is saved
+    next to the store) and store the predictions; shared by ``comity issues predict`` and
+    ``comity ingest``. Returns the JSON document and the count per issue."""
     from comity.analysis.issuecoding import (
         load_model,
         predict,
@@ -461,13 +478,13 @@ def issues_predict(
     )
     from comity.cli.progress import progress_bar
 
-    path = _db_path(db)
     mp = _model_path(path, model)
     frame = _corpus(path)
     if mp.exists():
         fitted = load_model(mp)
     else:
-        err_console.print(f"[dim]no model at {mp}: training one[/dim]", highlight=False)
+        if not as_json:
+            err_console.print(f"[dim]no model at {mp}: training one[/dim]", highlight=False)
         with progress_bar("issues: training", as_json=as_json) as cb:
             fitted = train(frame, progress=lambda d, i, n: cb(f"training: {d}", i, n))
         save_model(fitted, mp)
@@ -477,13 +494,7 @@ def issues_predict(
     per = {i: int((pos["issue"] == i).sum()) for i in pd.unique(pred["issue"])}
     out = {"model": fitted.describe(), "model_path": str(mp), "db": str(path), "rows": rows,
            "resolutions": int(pred["rid"].nunique()), "per_issue": per}
-    if as_json:
-        _print_json(out)
-        return
-    console.print(f"wrote {rows} rows ({out['resolutions']} resolutions) to issue_predictions "
-                  f"with model {fitted.version}", highlight=False)
-    _table(pd.DataFrame({"issue": list(per), "predicted": list(per.values())}),
-           "resolutions predicted per issue")
+    return out, per
 
 
 @issues_app.command("report")

@@ -460,3 +460,37 @@ def test_convert_rdata(tmp_path: Path) -> None:
                                             "3,United States,US,yes", "4,Canada,CA,no"]
     with pytest.raises(FetchError, match="no R object"):
         F.convert_rdata(src, "x", tmp_path / "x.csv")
+
+
+# -- issue 19: a listing cannot make a download land outside the cache ---------------------------
+@pytest.mark.parametrize("path", [
+    "/%2e%2e/%2e%2e/evil.csv", "/..%2f..%2fevil.csv", "/a/%2E%2E%2F%2E%2E%2Fevil.csv",
+    "/a/..%5c..%5cevil.csv", "/%252e%252e/%252e%252e/evil.csv", "/a/%00evil.csv",
+    "/C:%5cevil.csv", "/a/b/../../../evil.csv",
+])
+def test_mirror_path_refuses_every_escape(tmp_path: Path, path: str) -> None:
+    with pytest.raises(FetchError, match="refused"):
+        F._mirror_path(tmp_path / "cache", "http://127.0.0.1:1" + path)
+
+
+def test_mirror_path_keeps_ordinary_names(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    got = F._mirror_path(cache, "http://127.0.0.1:8000/data/unxml/ES-11.json.gz")
+    assert got == (cache / "mirror" / "127.0.0.1_8000" / "data" / "unxml" /
+                   "ES-11.json.gz").resolve()
+    assert F._mirror_path(cache, "http://h/a%20b.csv").name == "a b.csv"
+
+
+def test_listing_with_escaping_links_writes_nothing_outside(server: Server,
+                                                            tmp_path: Path) -> None:
+    """A hostile listing (links that decode to '..') is refused; no file appears above the
+    cache, the store stays empty."""
+    evil = ('<a href="%2e%2e/%2e%2e/%2e%2e/owned.csv">x</a> '
+            '<a href="..%2f..%2f..%2fowned2.csv">y</a>')
+    server.files["/list/"] = evil.encode()
+    server.files["/list/%2e%2e/%2e%2e/%2e%2e/owned.csv"] = b"a,b\n1,2\n"
+    server.files["/list/..%2f..%2f..%2fowned2.csv"] = b"a,b\n1,2\n"
+    cache = tmp_path / "deep" / "er" / "cache"
+    with Store(tmp_path / "s.duckdb") as s, pytest.raises(FetchError, match="refused"):
+        F.fetch(s, source=server.url + "/list/", cache_dir=cache)
+    assert not list(tmp_path.rglob("owned*.csv"))

@@ -429,10 +429,24 @@ def _is_url(source: str) -> bool:
 
 
 def _mirror_path(cache: Path, url: str) -> Path:
+    """Where a mirrored file goes: ``cache/mirror/HOST/PATH``. The path is URL-decoded
+    *first* (so ``%2e%2e`` and ``..%2f`` are seen as the ``..`` they are), split on ``/`` and
+    ``\\``, and refused (:class:`FetchError`) when it climbs out (``..``), holds a NUL, or
+    would land anywhere but inside the mirror folder (an absolute or drive path)."""
     sp = urlsplit(url)
-    host = re.sub(r"[^A-Za-z0-9._-]", "_", sp.netloc)
-    parts = [unquote(p) for p in sp.path.split("/") if p not in ("", ".", "..")]
-    return cache.joinpath("mirror", host, *parts) if parts else cache / "mirror" / host / "index"
+    host = re.sub(r"[^A-Za-z0-9._-]", "_", sp.netloc) or "_"
+    path = unquote(unquote(sp.path))  # twice: a doubly encoded %252e%252e is '..' too
+    if "\x00" in path:
+        raise FetchError(f"{url[:200]}: the path holds a NUL byte; refused")
+    parts = [p for p in re.split(r"[/\\]+", path) if p not in ("", ".")]
+    if ".." in parts or any(re.match(r"^[A-Za-z]:", p) for p in parts):
+        raise FetchError(f"{url[:200]}: the path leaves the listing ('..' or a drive); refused "
+                         "(nothing is written outside the cache)")
+    base = (cache / "mirror" / host).resolve()
+    out = base.joinpath(*parts) if parts else base / "index"
+    if not out.resolve().is_relative_to(base):
+        raise FetchError(f"{url[:200]}: the path resolves outside the cache; refused")
+    return out
 
 
 # -- R data files --------------------------------------------------------------------------

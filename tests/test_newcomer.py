@@ -540,3 +540,22 @@ def test_real_ingest_makes_recent_issue_slices_work(real_data: Path, tmp_path: P
                          "--json"])
     rows = json.loads(r.stdout)
     assert len(rows) > 20 and all(x["issues_predicted"] for x in rows)
+
+
+def test_export_of_identical_stores_is_byte_identical(tmp_path: Path) -> None:
+    """Issue 19: the tables are exported in a total order (quality.csv was not)."""
+    from tests import minidata as M
+
+    d = M.write_all(tmp_path / "mini")
+    outs = []
+    for k in (1, 2):
+        db = tmp_path / f"s{k}.duckdb"
+        assert run.invoke(app, ["ingest", str(d), "--db", str(db), "--no-predict"]).exit_code == 0
+        out = tmp_path / f"export{k}"
+        r = run.invoke(app, ["export", str(out), "--format", "csv", "--db", str(db)])
+        assert r.exit_code == 0, r.output
+        outs.append(out)
+    names = sorted(p.name for p in outs[0].iterdir())
+    assert "quality.csv" in names
+    for name in names:
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name

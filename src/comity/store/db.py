@@ -772,10 +772,12 @@ class Store:
                            "subjects, important, amend, para, adoption, yes, no, abstain, "
                            "non_voting, array_to_string(sources, ';') AS sources, link "
                            "FROM resolutions ORDER BY date, rid",
-            "issues": "SELECT rid, unnest(issues) AS issue FROM resolutions ORDER BY rid",
+            "issues": "SELECT rid, issue FROM (SELECT rid, unnest(issues) AS issue FROM "
+                      "resolutions) ORDER BY rid, issue",
             "states": "SELECT * FROM states ORDER BY code",
-            "memberships": "SELECT * FROM memberships ORDER BY code, start",
-            "quality": "SELECT * FROM quality ORDER BY kind, rid",
+            "memberships": "SELECT * FROM memberships ORDER BY ALL",
+            # a total order, so that two identical stores export identical bytes
+            "quality": "SELECT * FROM quality ORDER BY kind, rid, source, detail",
         }
         written = []
         for name, q in queries.items():

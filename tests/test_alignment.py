@@ -152,7 +152,20 @@ def test_mean_method(trio_panel: Panel) -> None:
     row = one(r.to_frame())
     assert row["value"] == pytest.approx((0.6 + 0.4 + 0.625) / 3)
     assert (row["n"], row["n_absent"], row["n_nonmember"], row["n_tied"]) == (5, 1, 0, 0)
-    assert row["lo"] <= row["value"] <= row["hi"]
+    # the interval by the bootstrap contract (issue 21): default_rng(1), 200 draws of 6 of
+    # r0..r5; each draw is the mean over the dyads of their agreement on the drawn votes
+    pos = {Y: 0, A: 1, N: 2}
+
+    def agree(a: list[int], b: list[int], idx: np.ndarray) -> float:
+        d = [abs(pos[a[i]] - pos[b[i]]) for i in idx if a[i] in pos and b[i] in pos]
+        return 1 - np.mean(d) / 2 if d else np.nan
+
+    draws = []
+    for idx in np.random.default_rng(1).integers(0, 6, size=(200, 6)):
+        vals = [agree(ROWS["USA"], ROWS[m], idx) for m in ("FRA", "DEU", "ITA")]
+        draws.append(np.nanmean(vals))
+    lo, hi = np.percentile(draws, [2.5, 97.5])
+    assert (row["lo"], row["hi"]) == (pytest.approx(lo), pytest.approx(hi))
     # with min_votes=5 the USA-ITA dyad (4 votes) drops out of the mean
     r = alignment("USA", "trio", panel=trio_panel, blocs_file=trio(), period="all",
                   min_votes=5, bootstrap=0, bloc_method="mean")
@@ -168,7 +181,13 @@ def test_cohesion_by_hand(trio_panel: Panel) -> None:
     assert row["value"] == pytest.approx(0.5)
     assert (row["n"], row["n_excluded"], row["n_nonmember"]) == (6, 0, 0)
     assert row["members"] == pytest.approx(17 / 6)
-    assert 0 <= row["lo"] <= 0.5 <= row["hi"] <= 1
+    # the bootstrap of measures' contract: default_rng(2), 500 draws of 6 of r0..r5 -> the
+    # percentile interval of the draws' mean score (issue 21: an exact value, not a bracket)
+    scores = np.array([0.5, 0.5, 0.0, 0.0, 1.0, 1.0])
+    draws = scores[np.random.default_rng(2).integers(0, 6, size=(500, 6))].mean(axis=1)
+    lo, hi = np.percentile(draws, [2.5, 97.5])
+    assert (row["lo"], row["hi"]) == (pytest.approx(lo), pytest.approx(hi))
+    assert (lo, hi) == (pytest.approx(1 / 6), pytest.approx(5 / 6))
     # three members must vote: r4 is left out -> 2/5
     c = cohesion("trio", panel=trio_panel, blocs_file=trio(), period="all", min_votes=1,
                  bootstrap=0, min_members=3)
@@ -486,7 +505,15 @@ def test_matrix_latest_year_states_and_bootstrap(matrix_panel: Panel) -> None:
     m = alignment_matrix(2000, panel=matrix_panel, states=["USA", "Canada"], min_votes=1,
                          bootstrap=100, seed=1)
     assert len(m.wide) == 1 and {"lo_agreement", "hi_agreement"} <= set(m.wide.columns)
-    assert m.wide["lo_agreement"].iloc[0] <= 0.75 <= m.wide["hi_agreement"].iloc[0]
+    # one period: its seed is the first of default_rng(1)'s seeds, then dyad_measures' draws
+    # over USA-CAN's four votes of 2000 (|d| = 0, 0, 0, 2: agreement .75) (issue 21)
+    seed = int(np.random.default_rng(1).integers(0, 2**63 - 1, size=1)[0])
+    d = np.array([0, 0, 0, 2])
+    draws = 1 - d[np.random.default_rng(seed).integers(0, 4, size=(100, 4))].mean(axis=1) / 2
+    lo, hi = np.percentile(draws, [2.5, 97.5])
+    assert m.wide["agreement"].iloc[0] == 0.75
+    assert (m.wide["lo_agreement"].iloc[0], m.wide["hi_agreement"].iloc[0]) == (
+        pytest.approx(lo), pytest.approx(hi))
     with pytest.raises(AlignmentError, match="is a bloc"):
         alignment_matrix(2000, panel=matrix_panel, states=["USA", "EU"])
     with pytest.raises(AlignmentError, match="either year or start"):

@@ -214,7 +214,13 @@ def test_closer_supported_contradicted(closer_panel: Panel) -> None:
     assert isinstance(r, ClaimResult)
     assert r.verdict == "supported" and r.measure == "agreement"
     assert r.effect == pytest.approx(2 / 3) and r.n == 30
-    assert 0 < r.lo <= r.effect <= r.hi
+    # the paired bootstrap (default seed 0, 300 draws of the 30 votes): USA-CAN agree on
+    # every vote, USA-MEX on the last 10 only -> each draw's effect is 1 - that share
+    mex_agrees = np.array([0] * 20 + [1] * 10)
+    draws = 1 - mex_agrees[np.random.default_rng(0).integers(0, 30, (300, 30))].mean(axis=1)
+    lo, hi = np.percentile(draws, [2.5, 97.5])
+    assert (r.lo, r.hi) == (pytest.approx(lo), pytest.approx(hi))
+    assert r.lo > 0
     assert r.counts == {"n": 30, "with_b_against_c": 20, "with_c_against_b": 0,
                         "all_agree": 10, "apart": 0}
     assert r.period["windows"][0]["start"] == "2000-01-01"
@@ -239,6 +245,11 @@ def test_closer_inconclusive_and_insufficient() -> None:
     p = make_panel({"USA": usa, "CAN": can, "MEX": mex}, days("2000-01-03", 20))
     r = evaluate("USA closer to CAN than to MEX in 2000", panel=p, bootstrap=300)
     assert r.verdict == "inconclusive" and r.effect == pytest.approx(0.0)
+    can_agrees = np.array([1] * 10 + [0] * 10)
+    idx = np.random.default_rng(0).integers(0, 20, (300, 20))
+    draws = can_agrees[idx].mean(axis=1) - (1 - can_agrees)[idx].mean(axis=1)
+    lo, hi = np.percentile(draws, [2.5, 97.5])
+    assert (r.lo, r.hi) == (pytest.approx(lo), pytest.approx(hi))
     assert r.lo < 0 < r.hi
     # 2001: nothing recorded; 2000 with min_votes=25: 20 < 25
     r = evaluate("USA closer to CAN than to MEX in 2001", panel=p, bootstrap=100)

@@ -235,7 +235,8 @@ def test_to_dict_is_json_without_nan(result: CompareResult) -> None:
     text = json.dumps(d, allow_nan=False)  # raises on NaN
     assert set(d) == {"query", "parties", "measure", "overall", "trend", "matrix",
                       "matrix_by_year", "topics", "divergent_total", "divergent",
-                      "shared_minority_total", "shared_minority"}
+                      "shared_minority_total", "shared_minority", "cosponsorship"}
+    assert d["cosponsorship"] is None  # a ready-made panel: no store, no sponsor lists
     assert set(d["query"]) == {"a", "b", "body", "start", "end", "strict", "measure", "topics",
                                "bootstrap", "seed", "ci", "min_votes", "top", "resolutions",
                                "blocs_file"}
@@ -289,7 +290,7 @@ def test_cli_json_keys_and_table(mini_db: Path, tmp_path: Path) -> None:
     out = json.loads(r.stdout)
     assert set(out) == {"query", "parties", "measure", "overall", "trend", "matrix",
                         "matrix_by_year", "topics", "divergent_total", "divergent",
-                        "shared_minority_total", "shared_minority"}
+                        "shared_minority_total", "shared_minority", "cosponsorship"}
     assert [p["code"] for p in out["parties"]] == ["USA", "RUS"]
     assert out["query"]["topics"][-1] == "test"
     # the mini store: 1985 USA N / USSR Y (lineage: RUS), 1995 USA Y / RUS N, 2020 Y / N

@@ -418,12 +418,14 @@ def test_cli_fetch_json(server: Server, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert set(out) == {"source", "files", "ingested", "ingest", "notes"}
-    assert set(out["files"][0]) == {"url", "path", "sha256", "size", "status"}
+    assert set(out["files"][0]) == {"url", "path", "sha256", "size", "status", "verified"}
+    assert out["files"][0]["verified"] == "unverified"  # no checksum known for the file
+    assert any("unverified" in n for n in out["notes"])
     assert out["ingest"]["loaded"][0]["source"] == "undl_sc"
     # the plain output, with a progress bar on stderr
     res = CliRunner().invoke(app, ["fetch", "--from", server.url + "/2026_02_06_sc_voting.csv",
                                    "--cache-dir", str(tmp_path / "cache"), "--db", str(db)])
-    assert res.exit_code == 0 and "cached" in res.stdout
+    assert res.exit_code == 0 and "cached" in res.stdout and "unverified" in res.stdout
 
 
 def test_cli_fetch_error_exit_code(server: Server, tmp_path: Path) -> None:

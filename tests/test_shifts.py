@@ -20,6 +20,7 @@ from comity.analysis.shifts import (
     recurring_series,
     vote_switches,
 )
+from comity.errors import AlignmentError
 from comity.store.panel import Panel
 from comity.world.blocs import Bloc, Membership
 
@@ -156,7 +157,7 @@ def test_window_parsing() -> None:
     assert _window(("2014-05-01", "2015"), "p")[1] == pd.Timestamp("2015-12-31")
     with pytest.raises(ShiftError):
         _window("2015-2014", "p")
-    with pytest.raises(Exception):  # noqa: B017
+    with pytest.raises(AlignmentError, match=r"cannot read start 'soon' as a date"):
         _window("soon", "p")
 
 

@@ -109,7 +109,7 @@ def test_versions_agree_on_shared_records() -> None:
         other = frames[v].votes.set_index(["key", "state"])["vote"]
         shared = base.index.intersection(other.index)
         assert len(shared) == len(base)
-        assert (base[shared] == other[shared]).all()
+        assert (base[shared].to_numpy(dtype=object) == other[shared].to_numpy(dtype=object)).all()
 
 
 # -- round trip into the store ----------------------------------------------------------------

@@ -32,7 +32,8 @@ ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 
 KEYS = {"query", "parties", "measure", "overall", "trend", "matrix", "matrix_by_year",
-        "topics", "divergent_total", "divergent", "shared_minority_total", "shared_minority"}
+        "topics", "divergent_total", "divergent", "shared_minority_total", "shared_minority",
+        "cosponsorship"}
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,15 @@ def server(live_server: str) -> str:
     return live_server
 
 
-def test_api_conforms_to_its_schema(server: str) -> None:
+#: a request schemathesis makes invalid may be refused for its size first (413: the body
+#: limit is checked before the body is read, issue 19), which is a rejection too
+CONFIG = """[checks.negative_data_rejection]
+expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422",
+                     "428", "429", "5XX"]
+"""
+
+
+def test_api_conforms_to_its_schema(server: str, tmp_path: Path) -> None:
     """Run schemathesis' own runner (its CLI) against the live server: no 5xx, every
     response conforms to the schema.
 
@@ -37,10 +45,13 @@ def test_api_conforms_to_its_schema(server: str) -> None:
     schemathesis/Hypothesis pair) — the fuzzing phase generates valid and invalid requests.
     """
     exe = Path(sys.executable).with_name("schemathesis")
-    cmd = [str(exe) if exe.exists() else "schemathesis", "run", server + "/openapi.json",
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(CONFIG)
+    cmd = [str(exe) if exe.exists() else "schemathesis", "--config-file", str(config), "run",
+           server + "/openapi.json",
            "--checks", "all", "--exclude-checks", "positive_data_acceptance",
            "--phases", "examples,fuzzing",
            "--max-examples", str(EXAMPLES), "--seed", "1", "--generation-deterministic",
-           "--request-timeout", "120", "--workers", "2"]
+           "--request-timeout", "120", "--workers", "1"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
     assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-2000:]

@@ -34,6 +34,11 @@ Positions are coded Y, A, N; a vote counts for the pair when both sides have one
 * **shared minority**: the votes where both took the same position and that position got
   fewer than half of the Yes, Abstain and No votes cast (``share`` < 0.5); the smallest share
   first, then the latest first.
+* **co-sponsorship** (a second signal, from a store only): how often the two states sponsored
+  the same resolutions of the period (Jaccard index over the resolutions either sponsored,
+  bootstrap interval over resolutions; sessions 74-80, the UNxml extract), per year, and the
+  recorded votes where one voted No on a text the other sponsored
+  (:func:`comity.analysis.cosponsorship.pair_cosponsorship`).
 
 Tallies (contestedness, share) are the official ones recorded for the vote (``yes``,
 ``abstain``, ``no`` of the store) and, where the store has none (about 1,300 early Assembly
@@ -71,7 +76,13 @@ draw. Bounds follow :mod:`comity.analysis.measures` (percentile, undefined draws
                     "contestedness", "link"}, ...],
      "shared_minority_total": int,
      "shared_minority": [{"rank", "rid", "date", "symbol", "title", "vote", "yes", "abstain",
-                          "no", "share", "tally", "link"}, ...]}
+                          "no", "share", "tally", "link"}, ...],
+     "cosponsorship": null | {"measure": "jaccard", "kinds", "value", "lo", "hi", "n", "both",
+                      "only_a", "only_b", "sponsored_a", "sponsored_b", "texts", "first",
+                      "last", "by_year": [{"year", "value", "lo", "hi", "n", "both",
+                      "texts"}, ...], "voted_no_total", "voted_no": [{"rid", "date",
+                      "symbol", "title", "sponsor", "sponsor_kind", "voted_no", "yes", "no",
+                      "abstain", "link"}, ...], "note"}}
 
 ``overall.identical`` is the share of identical positions (``trace(counts) / n``) and
 ``overall.opposed`` the number of votes where one voted Yes and the other No. ``shares`` are
@@ -80,6 +91,9 @@ draw. Bounds follow :mod:`comity.analysis.measures` (percentile, undefined draws
 the ``*_total`` keys count them all (the full tables: :attr:`CompareResult.divergent`,
 :attr:`CompareResult.shared_minority`). ``link`` is the official record
 (:func:`comity.analysis.links.record_link`). Dates are ISO strings; no NaN anywhere.
+``cosponsorship`` is null when the comparison ran on a ready-made panel (no store); its keys
+are explained in :mod:`comity.analysis.cosponsorship` (``voted_no`` holds the first ``top``
+rows, ``voted_no_total`` counts them all; ``note`` says why there is no value).
 """
 
 from __future__ import annotations
@@ -96,6 +110,7 @@ import pyarrow
 import pyarrow.compute as pc
 
 from comity.analysis.align import alignment
+from comity.analysis.cosponsorship import CosponsorPair, pair_cosponsorship
 from comity.analysis.links import record_links
 from comity.analysis.measures import (
     MeasureError,
@@ -184,6 +199,7 @@ class CompareResult:
     shared_minority: pd.DataFrame
     query: Mapping[str, Any]
     top: int = 25
+    cosponsorship: CosponsorPair | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The yearly trend (the tidy table of :func:`~comity.analysis.align.alignment`)."""
@@ -221,6 +237,8 @@ class CompareResult:
             "divergent": records(self.divergent.head(self.top)),
             "shared_minority_total": len(self.shared_minority),
             "shared_minority": records(self.shared_minority.head(self.top)),
+            "cosponsorship": None if self.cosponsorship is None
+            else self.cosponsorship.to_dict(self.top),
         }
 
     def summary(self) -> str:
@@ -252,6 +270,15 @@ class CompareResult:
                 sym = r.symbol if isinstance(r.symbol, str) else r.rid
                 lines.append(f"    {pd.Timestamp(r.date).date()} {sym} {votes} "
                              f"({r.yes}-{r.no}-{r.abstain}) {str(r.title)[:70]}")
+        cs = self.cosponsorship
+        if cs is not None:
+            c = cs.overall
+            if c["value"] is None or not np.isfinite(c["value"]):
+                lines.append(f"  co-sponsorship: no value ({cs.note or 'no shared texts'})")
+            else:
+                lines.append(f"  co-sponsorship (Jaccard, {c['first']} to {c['last']}): "
+                             f"{c['value']:.3f} ({c['both']} of {c['n']} texts either "
+                             f"sponsored); a No on the other's text: {len(cs.voted_no)}")
         return "\n".join(lines)
 
     def plot(self, path: str | Path | None = None, ax: Axes | None = None) -> Figure:
@@ -488,6 +515,12 @@ def compare(
         text = _texts(res, s, q)
         need = ~_tallies(res, np.full((len(res), 3), np.nan))[1]
         counted = _counted(s, full, res, need)
+        cospons = None
+        if s is not None:
+            d = q.describe()
+            cospons = pair_cosponsorship(pa_, pb_, store=s, start=d["start"], end=d["end"],
+                                         body=q.body, bootstrap=int(bootstrap), seed=seed,
+                                         ci=ci)
     finally:
         if owned and s is not None:
             s.close()
@@ -587,4 +620,4 @@ def compare(
     return CompareResult(parties=(pa_, pb_), measure=ms[0], trend=trend, overall=overall,
                          matrix=matrix, matrix_by_year=matrix_by_year, topics=topics_df,
                          divergent=divergent, shared_minority=shared, query=query,
-                         top=int(top))
+                         top=int(top), cosponsorship=cospons)

@@ -18,6 +18,25 @@ of recorded votes the query selected.
      "rows": [{"period", "start", "end", "state_a", "state_b", "measure", "value", "lo", "hi",
                "n", "n_absent", "n_nonmember", "n_tied"}, ...]}
 
+``comity align A B [C ...] --signal cosponsor`` (co-sponsorship instead of votes: the Jaccard
+index of the resolutions both sponsored over those either sponsored, with a bootstrap interval
+over resolutions; states only; sponsor lists exist for sessions 74-80, 2019-10 to 2026-06;
+see :mod:`comity.analysis.cosponsorship`)::
+
+    {"query": {"parties", "signal": "cosponsor", "period", "body", "start", "end", "kinds",
+               "measures": ["jaccard"], "bootstrap", "seed", "ci", "min_votes", "texts",
+               "blocs_file"},
+     "parties": [{"token", "kind": "state", "code", "name"}, ...],
+     "rows": [{"period", "start", "end", "state_a", "state_b", "measure": "jaccard", "value",
+               "lo", "hi", "n", "both", "only_a", "only_b", "texts"}, ...]}
+
+``n``: texts of the period either state sponsored, ``both``: sponsored together, ``only_a``,
+``only_b``; ``texts``: texts of the period with any sponsoring state; ``value`` is null when
+``n`` is below ``--min-votes`` (read as a number of texts) or the period has no sponsor data.
+The vote-only options (``--measure``, ``--issue``, ``--important``, ``--search``,
+``--bloc-method``, ``--include-self``, ``--strict``) are refused with this signal. The default
+signal, ``votes``, gives the vote-based table above.
+
 ``period`` is a year (int), a session (int), ``"all"`` or a window label (``"2010-2014"``);
 ``start``/``end`` the dates it covers; ``lo``/``hi`` the bootstrap interval; ``n`` the votes the
 value rests on, ``n_absent`` (a side present but without a Y/A/N position), ``n_nonmember``
@@ -147,6 +166,12 @@ def align(
     include_self: Annotated[bool, typer.Option(
         "--include-self", help="Keep a state in the position of a bloc it belongs to.")] = False,
     strict: StrictOpt = False,
+    signal: Annotated[str, typer.Option(
+        "--signal", help="votes (default) or cosponsor (Jaccard index of the resolutions "
+        "sponsored together; states only, sessions 74-80).")] = "votes",
+    kinds: Annotated[str, typer.Option(
+        "--kinds", help="With --signal cosponsor: all, sponsor (named on the draft) or "
+        "additional (joined later).")] = "all",
     plot: PlotOpt = None,
     csv: CsvOpt = None,
     blocs: BlocsOpt = None,
@@ -154,11 +179,28 @@ def align(
     as_json: JsonOpt = False,
 ) -> None:
     """Alignment of the first state or bloc with each of the others, per period, with bootstrap
-    intervals and coverage."""
+    intervals and coverage (--signal cosponsor: co-sponsorship of resolutions instead)."""
     from comity.analysis.align import AlignmentError, alignment
 
     if len(parties) < 2:
         raise AlignmentError("give at least two states or blocs: comity align USA RUS [EU ...]")
+    sig = signal.strip().casefold()
+    if sig in ("cosponsor", "cosponsorship", "sponsor", "sponsors"):
+        given = [name for name, on in (
+            ("--measure", bool(measure)), ("--issue", issue is not None),
+            ("--important", important), ("--search", search is not None),
+            ("--bloc-method", bloc_method != "majority"), ("--include-self", include_self),
+            ("--strict", strict)) if on]
+        if given:
+            raise AlignmentError(f"not with --signal cosponsor: {', '.join(given)} (vote "
+                                 "options: --signal votes)")
+        _align_cosponsor(parties, by, from_, to, body, kinds, bootstrap, seed, min_votes,
+                         blocs, db, csv, plot, as_json)
+        return
+    if sig != "votes":
+        raise AlignmentError(f"unknown signal {signal!r}; expected votes or cosponsor")
+    if kinds != "all":
+        raise AlignmentError("--kinds applies to --signal cosponsor only")
     res = alignment(
         *parties, period=by, start=from_, end=to, issue=issue, body=body,
         important=True if important else None, search=search,
@@ -202,6 +244,45 @@ def align(
     console.print(f"[dim]{legend}. n: votes used; left out: votes where a side was absent, "
                   f"not a member or (a bloc) split evenly (details: --json or --csv). Fewer "
                   f"than {q['min_votes']} votes: no value.[/dim]", highlight=False)
+
+
+def _align_cosponsor(parties: list[str], by: str, from_: str | None, to: str | None,
+                     body: str, kinds: str, bootstrap: int, seed: int | None, min_votes: int,
+                     blocs: Path | None, db: Any, csv: Path | None, plot: Path | None,
+                     as_json: bool) -> None:
+    """``comity align --signal cosponsor``: co-sponsorship of the first state with the
+    others, per period."""
+    from comity.analysis.cosponsorship import cosponsorship
+
+    res = cosponsorship(*parties, period=by, start=from_, end=to, body=body, kinds=kinds,
+                        bootstrap=bootstrap, seed=seed, min_texts=min_votes, store=db,
+                        blocs_file=blocs)
+    if csv is not None:
+        _write_csv(res.to_frame(), csv)
+    if plot is not None:
+        res.plot(plot)
+        err_console.print(f"[dim]wrote {plot}[/dim]", highlight=False)
+    if as_json:
+        _print_json(res.to_dict())
+        return
+    q = res.query
+    a = res.parties[0]
+    t = Table(title=f"{a.name} — co-sponsorship (Jaccard index of the texts sponsored), "
+              f"{q['body']}", header_style="bold")
+    ci_label = f"{int(q['ci'] * 100)}% CI" if q["bootstrap"] else "CI"
+    for c, just in (("period", "left"), ("pair", "left"), ("jaccard", "right"),
+                    (ci_label, "right"), ("together", "right"), ("either", "right"),
+                    ("texts", "right")):
+        t.add_column(c, justify=just, no_wrap=True)  # type: ignore[arg-type]
+    for r in res.to_frame().itertuples(index=False):
+        t.add_row(str(r.period), f"{r.state_a}–{r.state_b}", _num(r.value),
+                  _ci_text(r.lo, r.hi), str(r.both), str(r.n), str(r.texts))
+    console.print(t)
+    legend = "; ".join(f"{p.code} = {p.name}" for p in res.parties)
+    console.print(f"[dim]{legend}. together: texts both sponsored; either: texts either "
+                  f"sponsored (the index is together / either; fewer than {q['min_votes']}: "
+                  "no value); texts: texts of the period with sponsors. Sponsor lists cover "
+                  "sessions 74-80 (2019-2026) only.[/dim]", highlight=False)
 
 
 @app.command()

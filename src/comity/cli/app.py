@@ -189,6 +189,17 @@ def _open(db: Path | None, read_only: bool = True):
     return Store(db, read_only=read_only)
 
 
+def _size_option(value: str) -> str:
+    """Check a ``--max-size`` value (a usage error if it is not a size); returned as given."""
+    from comity.ingest.sources._io import parse_size
+
+    try:
+        parse_size(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories to load.")],
@@ -203,6 +214,10 @@ def ingest(
         "--predict/--no-predict", help="Then code the resolutions Voeten did not code with "
         "the issue classifier (trained on the store if no model is saved), so that issue "
         "slices work for the newest sessions.")] = True,
+    max_size: Annotated[str, typer.Option(
+        "--max-size", help="Refuse a file bigger than this once decompressed (a gzip bomb "
+        "is refused before it is inflated in full): 500MB, 2GB, 1GiB...",
+        callback=_size_option)] = "2GB",
     as_json: JsonOpt = False,
 ) -> None:
     """Load voting files (detected by content) into the store, in one transaction; then
@@ -212,8 +227,11 @@ def ingest(
     from comity.store.db import Store
 
     with Store(db) as store:
+        from comity.ingest.sources._io import parse_size
+
+        limit = parse_size(max_size)
         if as_json:
-            report = store.ingest(paths, strict=strict, fmt=fmt)
+            report = store.ingest(paths, strict=strict, fmt=fmt, max_size=limit)
         else:
             with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                           console=err_console, transient=True) as prog:
@@ -222,7 +240,8 @@ def ingest(
                 def cb(desc: str, done: int, total: int) -> None:
                     prog.update(task, description=desc, completed=done, total=total)
 
-                report = store.ingest(paths, strict=strict, fmt=fmt, progress=cb)
+                report = store.ingest(paths, strict=strict, fmt=fmt, progress=cb,
+                                      max_size=limit)
         store_path = store.path
     predicted: dict[str, Any] | None = None
     why_not = None

@@ -23,10 +23,25 @@ missing numbers ``null`` (never NaN). The keys are those of
                  "vote_b", "distance", "kind", "yes", "abstain", "no", "tally",
                  "contestedness", "link"}, ...],
      "shared_minority_total", "shared_minority": [{"rank", "rid", "date", "symbol", "title",
-                 "vote", "yes", "abstain", "no", "share", "tally", "link"}, ...]}
+                 "vote", "yes", "abstain", "no", "share", "tally", "link"}, ...],
+     "cosponsorship": {"measure": "jaccard", "kinds", "value", "lo", "hi", "n", "both",
+                 "only_a", "only_b", "sponsored_a", "sponsored_b", "texts", "first", "last",
+                 "by_year": [{"year", "value", "lo", "hi", "n", "both", "texts"}, ...],
+                 "voted_no_total", "voted_no": [{"rid", "date", "symbol", "title",
+                 "sponsor", "sponsor_kind", "voted_no", "yes", "no", "abstain", "link"}, ...],
+                 "note"}}
 
 Matrix rows are A's position, columns B's (Y, A, N). What each table holds and how it is
 ordered: :mod:`comity.analysis.comparison`.
+
+``cosponsorship`` is the second signal: the Jaccard index of the resolutions the two states
+sponsored in the period (``n`` texts either sponsored, ``both`` together; ``sponsored_a``,
+``sponsored_b``; ``texts`` with any sponsoring state, ``first``/``last`` their dates), its
+bootstrap interval over resolutions, the same per year, and ``voted_no``: the recorded votes
+where one voted No on a text the other sponsored (``sponsor``, ``sponsor_kind`` ``sponsor`` or
+``additional``, ``voted_no``), latest first, the first ``--top``. Sponsor lists exist for
+sessions 74-80 only (2019-10 to 2026-06); outside them, and for blocs, ``value`` is null and
+``note`` says why (:mod:`comity.analysis.cosponsorship`).
 """
 
 from __future__ import annotations
@@ -180,6 +195,52 @@ def _render(res: Any) -> None:
             row[2] = _link(row[2], row[-1])
             t.add_row(*row[:-1])
         console.print(t)
+    _render_cosponsorship(res)
     console.print("[dim]Y-N-A: the official tally (* counted from the stored votes where none "
                   "is recorded); contested: 1 = an even Yes/No split, 0 = unanimous. --json "
                   "for every table, --plot for the figure.[/dim]", highlight=False)
+
+
+def _render_cosponsorship(res: Any) -> None:
+    cs = res.cosponsorship
+    if cs is None:
+        return
+    pa, pb = res.parties
+    c = cs.overall
+    if c["value"] is None or not np.isfinite(c["value"]):
+        why = cs.note or "neither sponsored a text of the period"
+        console.print(f"[bold]co-sponsorship[/bold]: no value ({why})", highlight=False)
+        return
+    ci = _ci(c["lo"], c["hi"])
+    console.print(
+        f"[bold]co-sponsorship[/bold] (Jaccard index of the texts sponsored, {c['first']} to "
+        f"{c['last']}): [bold]{_num(c['value'])}[/bold] {ci} — {c['both']} texts together of "
+        f"{c['n']} either sponsored ({pa.code} {c['sponsored_a']}, {pb.code} "
+        f"{c['sponsored_b']}; {c['texts']} texts with sponsors)", highlight=False)
+    t = Table(title="co-sponsorship per year", header_style="bold")
+    for h in ("year", "jaccard", "CI", "together", "either", "texts"):
+        t.add_column(h, justify="left" if h == "year" else "right")
+    for r in cs.by_year.itertuples(index=False):
+        t.add_row(str(r.year), _num(r.value), _ci(r.lo, r.hi), str(r.both), str(r.n),
+                  str(r.texts))
+    console.print(t)
+    vn = cs.voted_no
+    k = min(res.top, len(vn))
+    t = Table(title=f"a No on the other's text ({k} of {len(vn)}: one voted No on a "
+              "resolution the other sponsored, latest first)", header_style="bold")
+    heads = ["date", "symbol", "sponsored by", "voted No", "Y-N-A", "title"]
+    rows = []
+    for r in vn.head(res.top).itertuples(index=False):
+        who = r.sponsor + (" (additional)" if r.sponsor_kind == "additional" else "")
+        tally = "" if pd.isna(r.yes) else f"{int(r.yes)}-{int(r.no)}-{int(r.abstain)}"
+        rows.append([pd.Timestamp(r.date).date().isoformat(), _symbol(r), who, r.voted_no,
+                     tally, str(r.title)[:200], r.link])
+    widths = [max([len(h)] + [len(row[j]) for row in rows]) for j, h in enumerate(heads)]
+    room = max(20, console.width - sum(widths[:-1]) - 3 * len(heads) - 1)
+    for h in heads:
+        t.add_column(h, no_wrap=True)
+    for row in rows:
+        row[-2] = row[-2] if len(row[-2]) <= room else row[-2][:room - 1] + "…"
+        row[1] = _link(row[1], row[-1])
+        t.add_row(*row[:-1])
+    console.print(t)

@@ -7,10 +7,12 @@ only parses options and prints.
 ``--json`` output (stable keys)
 -------------------------------
 ``comity fetch --json``
-    ``{"source": str, "files": [{"url", "path", "sha256", "size", "status"}], "ingested":
-    [path], "ingest": {...}, "notes": [str]}``; ``status`` is ``downloaded``, ``resumed`` or
-    ``cached``; ``files`` is empty for a local ``--from``; ``ingest`` is the ``comity ingest
-    --json`` object (``loaded, unchanged, skipped, counts, quality, issue_match, seconds``);
+    ``{"source": str, "files": [{"url", "path", "sha256", "size", "status", "verified"}],
+    "ingested": [path], "ingest": {...}, "notes": [str]}``; ``status`` is ``downloaded``,
+    ``resumed`` or ``cached``; ``verified`` is ``sha256`` or ``md5`` (the bytes matched a
+    recorded checksum) or ``unverified`` (none is known; a note says so too); ``files`` is
+    empty for a local ``--from``; ``ingest`` is the ``comity ingest --json`` object
+    (``loaded, unchanged, skipped, counts, quality, issue_match, seconds``);
     ``notes`` say how each UN Digital Library file was found (its file list, or a known name).
 ``comity vetoes --json``
     a list of ``{"rid", "date", "state", "name", "draft", "symbol", "meeting", "agenda",

@@ -69,7 +69,7 @@ class Store(Protocol):
     """What :func:`fetch` needs of the store it fills (:class:`comity.store.Store`, which
     sits above this wing and is not imported here)."""
 
-    def ingest(self, paths: Any, *, progress: Any = None) -> Any: ...
+    def ingest(self, paths: Any, *, progress: Any = None, verified: Any = None) -> Any: ...
 
 GROUPS = ("ga", "sc", "voeten", "unxml")
 #: detected formats (``comity.ingest.sources.detect.KINDS``) per group, for ``only`` on local paths
@@ -113,10 +113,13 @@ class Downloaded:
     sha256: str
     size: int
     status: str  # "downloaded", "resumed", "cached"
+    #: what the bytes were checked against: "sha256", "md5" (a recorded checksum matched),
+    #: or "unverified" (no checksum known: only the transfer's length was checked)
+    verified: str = "unverified"
 
     def to_dict(self) -> dict:
         return {"url": self.url, "path": str(self.path), "sha256": self.sha256,
-                "size": self.size, "status": self.status}
+                "size": self.size, "status": self.status, "verified": self.verified}
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,49 @@ def load_releases(user_file: str | Path | None = None) -> dict[str, dict]:
                     raise ComityError(f"releases: group {key!r} release {r.get('version')!r}: "
                                       "every file needs a name and a url")
     return groups
+
+
+def load_known(user_file: str | Path | None = None) -> list[dict]:
+    """The ``[[known]]`` entries (name, sha256, size) of the packaged release table and the
+    user's: files whose bytes are known besides the releases (the staged copies)."""
+    text = resources.files("comity.ingest").joinpath("data/releases.toml").read_text("utf-8")
+    out = list(_load_toml(text, "comity/data/releases.toml").get("known", []))
+    path = Path(user_file) if user_file is not None else user_releases_path()
+    if path.is_file():
+        out += list(_load_toml(path.read_text("utf-8"), str(path)).get("known", []))
+    return [k for k in out if isinstance(k, dict) and k.get("name")]
+
+
+def known_files(releases: dict[str, dict] | None = None) -> dict[str, tuple[str | None,
+                                                                             int | None]]:
+    """File name → (sha256, size) for every file of every release and every ``[[known]]``
+    entry whose sha256 or size is recorded (a name recorded with two different checksums is
+    left out: it cannot verify anything)."""
+    groups = releases if releases is not None else load_releases()
+    entries: list[dict] = [f for g in groups.values() for r in g.get("releases", [])
+                           for f in r.get("files", [])]
+    entries += load_known()
+    out: dict[str, tuple[str | None, int | None]] = {}
+    clash: set[str] = set()
+    for f in entries:
+        sha = str(f.get("sha256") or "").lower() or None
+        size = int(f.get("size") or 0) or None
+        if sha is None and size is None:
+            continue
+        name = str(f["name"])
+        if name in out and out[name] != (sha, size):
+            clash.add(name)
+        out[name] = (sha, size)
+    return {k: v for k, v in out.items() if k not in clash}
+
+
+def known_checksums(releases: dict[str, dict] | None = None) -> dict[str, str]:
+    """sha256 → file name of every file whose bytes the release table records."""
+    try:
+        files = known_files(releases)
+    except ComityError:  # a broken user file: nothing is known rather than no ingest
+        return {}
+    return {sha: name for name, (sha, _) in files.items() if sha}
 
 
 def newest_files(only: Iterable[str] | None = None,
@@ -272,6 +318,8 @@ def download(
 ) -> Downloaded:
     """Download ``url`` to ``dest`` (via ``dest.part``), resuming and checking; see module doc."""
     dest = Path(dest)
+    if sha256 is not None:
+        sha256 = sha256.lower()
     dest.parent.mkdir(parents=True, exist_ok=True)
     name = dest.name
     if dest.is_file():
@@ -281,7 +329,8 @@ def download(
                 and (md5 is None or md5_of(dest) == md5.lower()):
             if progress:
                 progress("cached", name, got_size, got_size)
-            return Downloaded(url, dest, got_sha, got_size, "cached")
+            return Downloaded(url, dest, got_sha, got_size, "cached",
+                              _verified_by(sha256, md5))
         dest.unlink()  # a cached copy that no longer matches: fetch it again
     part = dest.with_name(dest.name + ".part")
     own = client is None
@@ -335,7 +384,12 @@ def download(
     part.replace(dest)
     if progress:
         progress("done", name, got_size, got_size)
-    return Downloaded(url, dest, got_sha, got_size, "resumed" if resumed else "downloaded")
+    return Downloaded(url, dest, got_sha, got_size, "resumed" if resumed else "downloaded",
+                      _verified_by(sha256, md5))
+
+
+def _verified_by(sha256: str | None, md5: str | None) -> str:
+    return "sha256" if sha256 else "md5" if md5 else "unverified"
 
 
 def _transfer(cl: httpx.Client, url: str, part: Path, offset: int, size: int | None,
@@ -520,6 +574,8 @@ def fetch(
 ) -> FetchReport:
     """Download (or take) the voting files and ingest them into ``store`` (a Store)."""
     wanted = _check_only(only)
+    from comity.ingest.sources._io import label as _label
+
     if source is not None and not _is_url(str(source)):
         path = Path(source)
         if not path.exists():
@@ -533,6 +589,7 @@ def fetch(
     files: list[Downloaded] = []
     to_ingest: list[Path] = []
     notes: list[str] = []
+    checked: dict[str, str] = {}  # file to ingest → how its download was verified
     with httpx.Client(follow_redirects=True, timeout=httpx.Timeout(timeout)) as cl:
         if source is None:
             label = "releases"
@@ -547,6 +604,7 @@ def fetch(
                                                 progress=progress)
                     files.append(d)
                     to_ingest.append(d.path)
+                    checked[_label(d.path)] = d.verified
                     notes.extend(how)
             for rf in newest_files(wanted - set(library), groups):
                 d = download(rf.url, cache / rf.subdir / rf.name, sha256=rf.sha256,
@@ -558,25 +616,36 @@ def fetch(
                     if d.status != "cached" or not out.is_file():
                         convert_rdata(d.path, rf.object or d.path.stem, out)
                     to_ingest.append(out)
+                    checked[_label(out)] = d.verified  # written from the checked file
                 elif rf.convert:
                     raise FetchError(f"{rf.url}: unknown conversion {rf.convert!r}")
                 else:
                     to_ingest.append(d.path)
+                    checked[_label(d.path)] = d.verified
         else:
             label = str(source)
             urls = _urls_of(str(source), cl)
+            # a mirrored file whose name the release table knows is checked against it
+            known = known_files(releases)
             for u in urls:
-                d = download(u, _mirror_path(cache, u), client=cl, timeout=timeout,
+                dest = _mirror_path(cache, u)
+                sha, size = known.get(dest.name, (None, None))
+                d = download(u, dest, sha256=sha, size=size, client=cl, timeout=timeout,
                              retries=retries, progress=progress)
                 files.append(d)
                 to_ingest.append(d.path)
+                checked[_label(d.path)] = d.verified
             # a mirror may hold other files (READMEs...): keep the recognised ones
             to_ingest = [p for p in to_ingest
                          if (_kind_group(p) in wanted if only is not None else _known(p))]
     if not to_ingest:
         raise FetchError(f"{label}: nothing to ingest" + (f" for --only {','.join(sorted(wanted))}"
                                                            if only is not None else ""))
-    rep = store.ingest(to_ingest, progress=ingest_progress)
+    for d in files:
+        if d.verified == "unverified":
+            notes.append(f"{d.path.name}: unverified (no checksum is known for it; only its "
+                         "length was checked)")
+    rep = store.ingest(to_ingest, progress=ingest_progress, verified=checked)
     return FetchReport(source=label, files=tuple(files),
                        ingested=tuple(map(str, to_ingest)), ingest=rep.to_dict(),
                        notes=tuple(notes))
@@ -636,7 +705,10 @@ __all__ = [
     "default_cache_dir",
     "download",
     "fetch",
+    "known_checksums",
+    "known_files",
     "list_directory",
+    "load_known",
     "load_releases",
     "newest_files",
     "user_releases_path",

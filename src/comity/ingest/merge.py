@@ -57,6 +57,8 @@ QUALITY_KINDS: tuple[str, ...] = (
     "member_unnamed", "members_missing", "members_mismatch", "outcome_inconsistent",
     "outside_council", "resolution_missing", "state_name_typo", "symbol_out_of_sequence",
     "symbol_year_mismatch", "veto_flags_inconsistent",
+    # sponsor lists (UNxml): a mended name, a text that is not a state, an unknown name
+    "sponsor_name_repaired", "sponsor_not_a_state", "sponsor_unknown",
 )
 """Every kind of row the ``quality`` table can hold."""
 
@@ -559,6 +561,9 @@ def rebuild(con) -> dict[str, int]:
     for name in ("rid_of_uid", "state_codes", "res_dates"):
         con.unregister(name)
     _council(con)
+    from comity.ingest.sponsors import rebuild_sponsors
+
+    rebuild_sponsors(con)
     counts = {
         "resolutions": con.sql("SELECT count(*) FROM resolutions").fetchall()[0][0],
         "votes": con.sql("SELECT count(*) FROM votes").fetchall()[0][0],

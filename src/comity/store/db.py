@@ -4,7 +4,8 @@ Canonical tables (names and meanings fixed by ``DESIGN.md``; other tools read th
 ``resolutions``, ``votes``, ``states``, ``state_aliases``, ``memberships``, ``ingests``,
 ``quality``. Staging tables ``src_resolutions``, ``src_matrix`` (each source's votes as a
 compressed resolutions × states matrix), ``src_issues``,
-``src_quality`` keep every source's own rows so that the canonical tables can be rebuilt
+``src_quality``, ``src_council``, ``src_sponsors`` (:mod:`comity.store.sponsors`) keep every
+source's own rows so that the canonical tables can be rebuilt
 (:mod:`comity.ingest.merge`) whenever a file is added.
 
 Ingest is one transaction. Every file is parsed and validated *before* the store is opened
@@ -15,6 +16,7 @@ recorded is skipped.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -28,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from comity.errors import DataFormatError, StoreError, ValidationError
+from comity.ingest.sources._io import check_regular, label, size_limit
 from comity.ingest.sources.base import SourceData
 from comity.ingest.sources.detect import KINDS, detect_format
 from comity.store.panel import Panel
@@ -43,7 +46,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS ingests (
     ingest_id INTEGER, part INTEGER, source VARCHAR, file VARCHAR, sha256 VARCHAR,
-    rows BIGINT, "at" TIMESTAMP);
+    rows BIGINT, "at" TIMESTAMP, verified VARCHAR);
 CREATE TABLE IF NOT EXISTS src_resolutions (
     ingest_id INTEGER, kid INTEGER, source VARCHAR, key VARCHAR, body VARCHAR, session INTEGER,
     special VARCHAR, date DATE, symbol VARCHAR, title VARCHAR, agenda VARCHAR,
@@ -59,7 +62,18 @@ CREATE TABLE IF NOT EXISTS src_quality (
     ingest_id INTEGER, source VARCHAR, key VARCHAR, kind VARCHAR, detail VARCHAR);
 CREATE TABLE IF NOT EXISTS src_council (
     ingest_id INTEGER, source VARCHAR, year INTEGER, state VARCHAR, row BIGINT);
+CREATE TABLE IF NOT EXISTS src_sponsors (
+    ingest_id INTEGER, source VARCHAR, key VARCHAR, state VARCHAR, kind VARCHAR, row BIGINT);
 """
+
+
+#: columns added to tables of existing stores since they were created (name, column, type)
+MIGRATIONS = (("ingests", "verified", "VARCHAR"),)
+#: tables every complete store has: those of :data:`SCHEMA`, the reference tables and the
+#: canonical tables the merge writes
+_REQUIRED_TABLES = ("meta", "ingests", "src_resolutions", "src_matrix", "src_issues",
+                    "src_quality", "src_council", "states", "state_aliases", "memberships",
+                    "resolutions", "votes", "quality")
 
 
 def default_db_path() -> Path:
@@ -130,7 +144,9 @@ def plan_ingest(paths: Iterable[str | Path], fmt: str = "auto"
     for p in paths:
         p = Path(p)
         if not p.exists():
-            raise DataFormatError("no such file or directory", file=str(p))
+            raise DataFormatError("no such file or directory", file=label(p))
+        if not p.is_dir():
+            check_regular(p)  # a FIFO or a device (/dev/zero) would hang the reader
         files = sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p]
         recognised = 0
         for f in files:
@@ -140,14 +156,14 @@ def plan_ingest(paths: Iterable[str | Path], fmt: str = "auto"
             elif fmt == "unvotes" and kind is not None and not kind.startswith("unvotes"):
                 kind = None
             if kind is None:
-                skipped.append(str(f))
+                skipped.append(label(f))
             else:
                 found[kind].append(f)
                 recognised += 1
         if recognised == 0:
             raise DataFormatError(
                 "no recognised voting file" + (" in this directory" if p.is_dir() else ""),
-                file=str(p),
+                file=label(p),
                 expected="UNDL GA/SC voting CSV, UNxml JSON Lines, Voeten/unvotes CSV, "
                 "the UNDL wide scrape, or a supplement CSV",
             )
@@ -161,14 +177,14 @@ def plan_ingest(paths: Iterable[str | Path], fmt: str = "auto"
             if missing:
                 raise DataFormatError(
                     f"unvotes {missing} file missing: the unvotes tables are loaded together",
-                    file=str((vt or rc)[0]),
+                    file=label((vt or rc)[0]),
                     expected="un_votes, un_roll_calls (and un_roll_call_issues) side by side")
             raise DataFormatError("several unvotes tables of the same kind given",
-                                  file=", ".join(map(str, vt + rc)),
+                                  file=", ".join(map(label, vt + rc)),
                                   expected="one un_votes and one un_roll_calls file")
         plan.append(PlannedFile("unvotes", (vt[0], rc[0], *iss[:1])))
     elif iss:
-        skipped.extend(str(f) + " (issue codes need the unvotes votes and roll calls)"
+        skipped.extend(label(f) + " (issue codes need the unvotes votes and roll calls)"
                        for f in iss)
     for kind in KINDS:
         if kind.startswith("unvotes"):
@@ -219,7 +235,7 @@ def parse_planned(pf: PlannedFile) -> SourceData:
         from comity.ingest.sources.sc_membership import parse_sc_membership
 
         return parse_sc_membership(pf.paths[0])
-    raise DataFormatError(f"no parser for format {pf.kind!r}", file=str(pf.paths[0]))
+    raise DataFormatError(f"no parser for format {pf.kind!r}", file=label(pf.paths[0]))
 
 
 def _factorize(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -253,12 +269,30 @@ class Store(StoreQueries):
                 " first, or point --db / COMITY_DB at a store")
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open store {self.path}: {exc}") from None
+        self.con = self._connect(read_only)
         if not read_only:
             self._init_schema()
+        elif self._needs_repair():
+            # a store whose creation was interrupted (or made by an older comity): repaired
+            # through a short writing connection, then opened read-only again
+            self.con.close()
+            try:
+                with Store(self.path):
+                    pass
+            except StoreError as exc:
+                self.con = self._connect(True)
+                if self._missing_tables():
+                    raise StoreError(f"store {label(self.path)} is incomplete (its creation "
+                                     f"was interrupted) and cannot be repaired: {exc}") from None
+            else:
+                self.con = self._connect(True)
+
+    def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        try:
+            return duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open store {label(self.path)}: "
+                             f"{str(exc).splitlines()[0]}") from None
 
     def __enter__(self) -> Store:
         return self
@@ -279,17 +313,57 @@ class Store(StoreQueries):
                     f"store {self.path} has schema version {got[0][0]}, this comity writes "
                     f"version {SCHEMA_VERSION}: ingest into a new store (--db NEW.duckdb) "
                     "or delete the old file")
-        self.con.execute(SCHEMA)
-        self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
-                         [str(SCHEMA_VERSION)])
-        if not self._has_table("resolutions"):
-            self._reference_written = True
-            self._write_reference_tables()
-            self.con.execute("BEGIN")
-            from comity.ingest.merge import rebuild
+        if not self._needs_repair():
+            return
+        # one transaction: a store whose creation is interrupted holds nothing, and a store
+        # left half-made by an older comity is completed here
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute(SCHEMA)
+            self._migrate()
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                             [str(SCHEMA_VERSION)])
+            if not self._has_table("resolutions"):
+                self._write_reference_tables()
+                from comity.ingest.merge import rebuild
 
-            rebuild(self.con)
+                rebuild(self.con)
+                self._reference_written = True
             self.con.execute("COMMIT")
+        except BaseException as exc:
+            self._reference_written = False
+            self._rollback()
+            if isinstance(exc, duckdb.Error):
+                raise StoreError(f"cannot create the store {label(self.path)}: "
+                                 f"{str(exc).splitlines()[0]}") from exc
+            raise
+
+    def _missing_tables(self) -> list[str]:
+        have = {r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()}
+        return [t for t in _REQUIRED_TABLES if t not in have]
+
+    def _needs_repair(self) -> bool:
+        """Is a table, a migrated column or the schema version missing?"""
+        if self._missing_tables():
+            return True
+        cols = {(r[0], r[1]) for r in self.con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns").fetchall()}
+        if any((t, c) not in cols for t, c, _ in MIGRATIONS):
+            return True
+        return not self.con.execute(
+            "SELECT count(*) FROM meta WHERE key = 'schema_version'").fetchall()[0][0]
+
+    def _migrate(self) -> None:
+        for table, col, typ in MIGRATIONS:
+            self.con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {col} {typ}")
+
+    def _rollback(self) -> None:
+        """ROLLBACK, when a transaction is still open: after a failed COMMIT (a full disk)
+        DuckDB has ended it already, and the ROLLBACK's own error ("no transaction is
+        active") would hide the first cause."""
+        with contextlib.suppress(duckdb.Error):
+            self.con.execute("ROLLBACK")
 
     def _has_table(self, name: str) -> bool:
         q = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
@@ -330,11 +404,26 @@ class Store(StoreQueries):
         strict: bool = False,
         fmt: str = "auto",
         progress: Callable[[str, int, int], None] | None = None,
+        max_size: int | None = None,
+        verified: dict[str, str] | None = None,
     ) -> IngestReport:
         """Load every recognised file under ``paths`` in one transaction.
 
         ``fmt``: ``auto`` (detect each file by content) or one of :data:`FORMATS`.
+        ``max_size``: bytes a file may hold once decompressed (default
+        :data:`comity.ingest.sources._io.DEFAULT_MAX_SIZE`, 2 GB); a bigger one is refused.
+        ``verified``: how each file (by :func:`~comity.ingest.sources._io.label`) was checked
+        when it was downloaded (``sha256``, ``md5``, ``unverified``: ``comity fetch`` says);
+        other files are ``sha256`` when their checksum is one the release table records,
+        else ``unverified``. Kept in the ``ingests`` row (column ``verified``).
         """
+        with size_limit(max_size):
+            return self._ingest(paths, strict=strict, fmt=fmt, progress=progress,
+                                verified=verified or {})
+
+    def _ingest(self, paths: Sequence[str | Path], *, strict: bool, fmt: str,
+                progress: Callable[[str, int, int], None] | None,
+                verified: dict[str, str]) -> IngestReport:
         import time
 
         if self.read_only:
@@ -347,9 +436,12 @@ class Store(StoreQueries):
         for pf in plan:
             shas = [sha256_file(p) for p in pf.paths]
             if all(s in known for s in shas):
-                unchanged.extend(str(p) for p in pf.paths)
+                unchanged.extend(label(p) for p in pf.paths)
             else:
                 todo.append((pf, shas))
+        from comity.ingest.download import known_checksums
+
+        recorded = known_checksums()
         if not todo:
             return IngestReport(loaded=(), unchanged=tuple(unchanged), skipped=tuple(skipped),
                                 counts=self.counts(), quality=self.quality_summary(),
@@ -393,9 +485,13 @@ class Store(StoreQueries):
                 self._stage(iid, sd, pending)
                 for part, (p, sha) in enumerate(zip(pf.paths, shas, strict=True)):
                     rows = sd.rows_read if part == 0 else None
-                    con.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                [iid, part, sd.source, str(p), sha, rows, now])
-                loaded.append({"source": sd.source, "files": [str(p) for p in pf.paths],
+                    how = verified.get(label(p)) or ("sha256" if sha in recorded
+                                                     else "unverified")
+                    con.execute(
+                        "INSERT INTO ingests (ingest_id, part, source, file, sha256, rows, "
+                        '"at", verified) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+                        [iid, part, sd.source, label(p), sha, rows, now, how])
+                loaded.append({"source": sd.source, "files": [label(p) for p in pf.paths],
                                "resolutions": len(sd.resolutions), "votes": len(sd.votes),
                                "rows": sd.rows_read})
                 futures[i] = None  # free the parsed rows
@@ -414,9 +510,12 @@ class Store(StoreQueries):
                     "votes do not match the totals their source records; nothing was "
                     "written (see `comity check` after a non-strict ingest)")
             con.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             ex.shutdown(wait=True, cancel_futures=True)
-            con.execute("ROLLBACK")
+            self._rollback()
+            if isinstance(exc, duckdb.Error):  # e.g. a full disk: the first cause, one line
+                raise StoreError(f"cannot write to the store {label(self.path)}: "
+                                 f"{str(exc).splitlines()[0]}; nothing was written") from exc
             raise
         if progress:
             progress("done", len(todo) + 1, len(todo) + 1)
@@ -430,7 +529,7 @@ class Store(StoreQueries):
         it: the staged rows of its earlier ingests go."""
         for iid in ingest_ids:
             for t in ("src_resolutions", "src_matrix", "src_issues", "src_quality",
-                      "src_council"):
+                      "src_council", "src_sponsors"):
                 self.con.execute(f"DELETE FROM {t} WHERE ingest_id = ?", [iid])
 
     def _stage(self, iid: int, sd: SourceData, pending: list[pd.DataFrame]) -> None:
@@ -485,6 +584,9 @@ class Store(StoreQueries):
             con.execute(f"INSERT INTO src_council SELECT {iid}, '{sd.source}', year, state, row "
                         "FROM c_df")
             con.unregister("c_df")
+        from comity.store.sponsors import stage_sponsors
+
+        stage_sponsors(con, iid, sd)
         if len(sd.quality):
             q = sd.quality.astype({"key": object, "kind": object, "detail": object})
             con.register("q_df", q)
@@ -552,9 +654,13 @@ class Store(StoreQueries):
             GROUP BY source ORDER BY source""").df()
         vc = self.source_vote_counts()
         per_source["votes"] = per_source["source"].map(vc).fillna(0).astype(int)
-        ingests = c.sql("""
+        has_verified = bool(c.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'ingests' "
+            "AND column_name = 'verified'").fetchall()[0][0])
+        ingests = c.sql(f"""
             SELECT source, file, sha256, CAST(rows AS BIGINT) AS rows,
-                   strftime("at", '%Y-%m-%d %H:%M:%S') AS "at" FROM ingests
+                   strftime("at", '%Y-%m-%d %H:%M:%S') AS "at",
+                   {'verified' if has_verified else 'NULL::VARCHAR AS verified'} FROM ingests
             ORDER BY "at" DESC, ingest_id DESC, part LIMIT 20""").df()
         return {
             "db": str(self.path),

@@ -2,11 +2,13 @@
 (``/compare``).
 
 The numbers come from :func:`comity.analysis.comparison.compare`; the answer has the keys of
-``comity compare --json`` (:class:`~comity.web.models.CompareOut`), ``format=csv`` gives every
-divergent vote (not only the first ``top``). A query spans at most :data:`MAX_YEARS` calendar
-years (without ``from``: the 80 years up to ``to``, or up to this year); the computed result
-is kept in the context's cache of results, so that the JSON and the CSV of one query, or two
-values of ``top``, are computed once.
+``comity compare --json`` (:class:`~comity.web.models.CompareOut`), co-sponsorship included
+(``cosponsorship``: the Jaccard index of the texts the two states sponsored, per year, and
+the votes where one voted No on the other's text; the page's Co-sponsorship section);
+``format=csv`` gives every divergent vote (not only the first ``top``). A query spans at most
+:data:`MAX_YEARS` calendar years (without ``from``: the 80 years up to ``to``, or up to this
+year); the computed result is kept in the context's cache of results, so that the JSON and the
+CSV of one query, or two values of ``top``, are computed once.
 """
 
 from __future__ import annotations

@@ -443,6 +443,53 @@ class SharedMinorityRow(_Model):
     link: str | None
 
 
+class CosponsorYear(BaseModel):
+    year: int
+    value: float | None
+    lo: float | None
+    hi: float | None
+    n: int
+    both: int
+    texts: int
+
+
+class VotedNoRow(_Model):
+    rid: str
+    date: str | None
+    symbol: str | None
+    title: str | None
+    sponsor: str = Field(description="The state that sponsored the text.")
+    sponsor_kind: str = Field(description="sponsor (on the draft) or additional.")
+    voted_no: str = Field(description="The other state, which voted No.")
+    yes: int | None
+    no: int | None
+    abstain: int | None
+    link: str | None
+
+
+class CompareCosponsorship(BaseModel):
+    """Co-sponsorship of the two states (Jaccard index over the texts either sponsored)."""
+
+    measure: str
+    kinds: list[str]
+    value: float | None
+    lo: float | None
+    hi: float | None
+    n: int = Field(description="Texts of the period either state sponsored.")
+    both: int = Field(description="Texts both sponsored.")
+    only_a: int
+    only_b: int
+    sponsored_a: int
+    sponsored_b: int
+    texts: int = Field(description="Texts of the period with at least one sponsoring state.")
+    first: str | None
+    last: str | None
+    by_year: list[CosponsorYear]
+    voted_no_total: int
+    voted_no: list[VotedNoRow]
+    note: str | None = Field(description="Why there is no value (no sponsor data, a bloc).")
+
+
 class CompareOut(BaseModel):
     """Two states or blocs compared (keys of ``comity compare --json``)."""
 
@@ -458,3 +505,4 @@ class CompareOut(BaseModel):
     divergent: list[DivergentRow]
     shared_minority_total: int
     shared_minority: list[SharedMinorityRow]
+    cosponsorship: CompareCosponsorship | None = None

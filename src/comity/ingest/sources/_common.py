@@ -135,36 +135,84 @@ _WS_RUN = re.compile(r"\s+")
 _UNRES = re.compile(r"^(?:R|A/RES)/(\d+)/(\d+)(.*)$")
 
 
-def parse_dates(values: pd.Series, formats: list[str]) -> pd.Series:
-    """Parse text dates trying each format in turn (vectorised); NaT where none fits."""
+def parse_dates(values: pd.Series, formats: list[str], *, file: str | None = None,
+                field: str | None = None, rows: pd.Series | np.ndarray | None = None
+                ) -> pd.Series:
+    """Parse text dates trying each format in turn (vectorised); NaT where none fits.
+
+    A date that fits a format but lies outside the range pandas can hold (before 1677-09-22
+    or after 2262-04-11: ``9999-12-31``, ``0001-01-01``) is NaT too, unless ``file`` is
+    given: then it is a DataFormatError naming the file, the row (``rows`` at its position,
+    else position + 1) and ``field``."""
+    if not values.index.is_unique:  # positions, not labels
+        out_u = parse_dates(values.reset_index(drop=True), formats, file=file, field=field,
+                            rows=rows)
+        return pd.Series(out_u.to_numpy(), index=values.index)
     todo_s = values.notna() & (values.astype(str).str.strip() != "")
-    if not values.index.is_unique:
-        return _parse_dates_by_label(values, formats, todo_s)
     out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    far = np.zeros(len(values), dtype=bool)
     todo = todo_s.to_numpy(dtype=bool, copy=True)
     for fmt in formats:
         if not todo.any():
             break
         pos = np.flatnonzero(todo)
         got = pd.to_datetime(values.iloc[pos], format=fmt, errors="coerce")
-        try:
-            got_ns = got.astype("datetime64[ns]").to_numpy()
-        except Exception:  # out of range for ns, time zones: as the general path does
-            return _parse_dates_by_label(values, formats, todo_s)
-        ok = ~np.isnat(got_ns)
+        got_ns, got_far = _as_ns(got)
+        ok = ~np.isnat(got_ns) | got_far
         out[pos[ok]] = got_ns[ok]
+        far[pos[got_far]] = True
         todo[pos[ok]] = False
+    _far_error(values, far, file=file, field=field, rows=rows)
     return pd.Series(out, index=values.index)
+
+
+_NS_LO = np.datetime64(pd.Timestamp.min.ceil("D").date(), "us")
+_NS_HI = np.datetime64(pd.Timestamp.max.floor("D").date(), "us")
+
+
+def _as_ns(got: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Parsed dates (any unit) as datetime64[ns] values, NaT where they do not fit; and the
+    mask of those that did not fit."""
+    if isinstance(got.dtype, pd.DatetimeTZDtype):
+        got = got.dt.tz_convert(None)
+    arr = got.to_numpy()
+    us = arr.astype("datetime64[us]")
+    far = ~np.isnat(us) & ((us < _NS_LO) | (us > _NS_HI))
+    if far.any():
+        us = us.copy()
+        us[far] = np.datetime64("NaT")
+    return us.astype("datetime64[ns]"), far
+
+
+def _far_error(values: pd.Series, far: np.ndarray, *, file: str | None, field: str | None,
+               rows: pd.Series | np.ndarray | None) -> None:
+    if file is None or not far.any():
+        return
+    i = int(np.argmax(far))
+    row = int(np.asarray(rows)[i]) if rows is not None else i + 1
+    raise DataFormatError(f"date {str(values.iloc[i]).strip()[:40]!r} is out of range",
+                          file=file, row=row, field=field,
+                          expected="a date between 1945-10-24 and today")
+
+
+#: the most states a tally can count (193 members today; the bound leaves room)
+MAX_COUNT = 300
+#: the widest range :func:`to_int` accepts by default: the store keeps counts and sessions in
+#: 32-bit INTEGER columns
+INT32_MAX = 2**31 - 1
 
 
 def _parse_dates_by_label(values: pd.Series, formats: list[str],
                           todo: pd.Series) -> pd.Series:
+    """:func:`parse_dates` written label by label (the reference the tests compare it
+    with; dates outside pandas' range are NaT)."""
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     todo = todo.copy()
     for fmt in formats:
         if not todo.any():
             break
         got = pd.to_datetime(values[todo], format=fmt, errors="coerce")
+        got = pd.Series(_as_ns(got)[0], index=got.index)
         ok = got.notna()
         out[got.index[ok]] = got[ok]
         todo[got.index[ok]] = False
@@ -172,34 +220,42 @@ def _parse_dates_by_label(values: pd.Series, formats: list[str],
 
 
 def to_int(values: pd.Series, *, file: str, field: str, rows: pd.Series | None = None,
-           allow_blank: bool = True) -> pd.Series:
-    """Text → nullable Int64; non-numeric text raises a located DataFormatError."""
+           allow_blank: bool = True, lo: int | None = 0, hi: int | None = INT32_MAX,
+           what: str = "an integer") -> pd.Series:
+    """Text → nullable Int64; non-numeric text, or a value outside ``lo``..``hi`` (default: 0
+    to 2^31 - 1; None: no bound), raises a DataFormatError naming the row and field.
+    ``what`` names the value in messages (``a count``, ``a session number``)."""
+    from comity.ingest.sources._io import first_bad_row
+
     s = values.astype(str).str.strip()
     blank = s.isin(_BLANKS)
-    fast = _plain_ints(s, blank, allow_blank)
-    if fast is not None:
-        return fast
-    num = pd.to_numeric(s.where(~blank), errors="coerce")
-    bad = num.isna() & ~blank
-    if bad.any():
-        from comity.ingest.sources._io import first_bad_row
-
-        i = first_bad_row(bad, rows)
-        raise DataFormatError(f"{s[bad].iloc[0]!r} is not a number", file=file, row=i,
-                              field=field, expected="an integer")
-    if not allow_blank and blank.any():
-        from comity.ingest.sources._io import first_bad_row
-
-        raise DataFormatError("empty value", file=file, row=first_bad_row(blank, rows),
-                              field=field, expected="an integer")
-    frac = num.notna() & (num != np.floor(num.fillna(0)))
-    if frac.any():
-        from comity.ingest.sources._io import first_bad_row
-
-        raise DataFormatError(f"{s[frac].iloc[0]!r} is not a whole number", file=file,
-                              row=first_bad_row(frac, rows), field=field,
-                              expected="an integer")
-    return num.astype("Int64")
+    num = _plain_ints(s, blank, allow_blank)
+    if num is None:
+        num = pd.to_numeric(s.where(~blank), errors="coerce")
+        bad = num.isna() & ~blank
+        if bad.any():
+            i = first_bad_row(bad, rows)
+            raise DataFormatError(f"{s[bad].iloc[0][:40]!r} is not a number", file=file,
+                                  row=i, field=field, expected=what)
+        if not allow_blank and blank.any():
+            raise DataFormatError("empty value", file=file, row=first_bad_row(blank, rows),
+                                  field=field, expected=what)
+        frac = num.notna() & (num != np.floor(num.fillna(0)))
+        if frac.any():
+            raise DataFormatError(f"{s[frac].iloc[0][:40]!r} is not a whole number",
+                                  file=file, row=first_bad_row(frac, rows), field=field,
+                                  expected=what)
+    low = -(2.0**63) if lo is None else lo
+    high = 2.0**63 - 1 if hi is None else hi
+    vals = num.astype("Float64") if not pd.api.types.is_float_dtype(num) else num
+    out = vals.notna() & ((vals < low) | (vals > high))
+    if out.any():
+        rng = (f"from {lo} to {hi}" if lo is not None and hi is not None else
+               f"at least {lo}" if lo is not None else f"at most {hi}")
+        raise DataFormatError(f"{s[out.to_numpy(dtype=bool)].iloc[0][:40]!r} is out of range",
+                              file=file, row=first_bad_row(out.to_numpy(dtype=bool), rows),
+                              field=field, expected=f"{what} {rng}")
+    return num if num.dtype == "Int64" else num.astype("Int64")
 
 
 _BLANKS = ["", "N.A.", "NA", "nan", "None"]

@@ -7,8 +7,13 @@ where it can be known, the row and field.
 from __future__ import annotations
 
 import gzip
+import os
+import stat
 import struct
+import threading
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -20,10 +25,103 @@ from comity.errors import DataFormatError
 
 GZIP_MAGIC = b"\x1f\x8b"
 
+#: Default limit on the bytes a file may hold once decompressed (``comity ingest --max-size``):
+#: 2 GB, about five times the largest known source (the UN Digital Library's GA file, ~360 MB).
+DEFAULT_MAX_SIZE = 2_000_000_000
+_LIMIT = [DEFAULT_MAX_SIZE]
+_LIMIT_LOCK = threading.Lock()
+
+
+def max_size() -> int:
+    """The current limit on a file's decompressed size, in bytes (see :func:`size_limit`)."""
+    return _LIMIT[0]
+
+
+@contextmanager
+def size_limit(limit: int | None) -> Iterator[int]:
+    """Within the block, files bigger than ``limit`` bytes once decompressed are refused
+    (None: :data:`DEFAULT_MAX_SIZE`). The limit is process-wide (parsers run in threads)."""
+    value = DEFAULT_MAX_SIZE if limit is None else int(limit)
+    if value <= 0:
+        raise DataFormatError(f"size limit {value} is not positive", expected="a size > 0")
+    with _LIMIT_LOCK:
+        before = _LIMIT[0]
+        _LIMIT[0] = value
+    try:
+        yield value
+    finally:
+        with _LIMIT_LOCK:
+            _LIMIT[0] = before
+
+
+_UNITS = {"": 1, "B": 1, "K": 10**3, "KB": 10**3, "M": 10**6, "MB": 10**6, "G": 10**9,
+          "GB": 10**9, "T": 10**12, "TB": 10**12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30,
+          "TIB": 2**40}
+
+
+def parse_size(text: str) -> int:
+    """``"2GB"`` → 2,000,000,000; units B, KB, MB, GB, TB (powers of 1000) and KiB, MiB, GiB,
+    TiB (powers of 1024), case-insensitive; a bare number is bytes. ValueError if unreadable."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", str(text))
+    unit = m.group(2).upper() if m else ""
+    if m is None or unit not in _UNITS:
+        raise ValueError(f"{text!r} is not a size (expected e.g. 500MB, 2GB, 1GiB)")
+    value = int(float(m.group(1)) * _UNITS[unit])
+    if value <= 0:
+        raise ValueError(f"{text!r} is not a positive size")
+    return value
+
+
+def human_size(n: int) -> str:
+    """``2000000000`` → ``2 GB`` (powers of 1000, as :func:`parse_size` reads them)."""
+    for unit, f in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if n >= f:
+            return f"{n / f:.3g} {unit}"
+    return f"{n} bytes"
+
 
 def label(path: str | Path) -> str:
-    """The name used for a file in messages: its path as given."""
-    return str(path)
+    """The name used for a file in messages and in the store: its path as given, with any
+    byte that is not UTF-8 (a file name in another encoding) written as ``\\xNN``."""
+    text = os.fspath(path)
+    if isinstance(text, bytes):
+        return text.decode("utf-8", "backslashreplace")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    return text
+
+
+def check_regular(path: str | Path) -> os.stat_result:
+    """The file's stat; a located DataFormatError unless it is a regular file (a FIFO, a
+    device such as /dev/zero, a socket or a directory would hang or make no sense)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise DataFormatError("file not found", file=label(path)) from None
+    except OSError as exc:
+        raise DataFormatError(f"cannot read the file ({exc.strerror})", file=label(path)) \
+            from None
+    if stat.S_ISDIR(st.st_mode):
+        raise DataFormatError("is a directory, expected a file", file=label(path))
+    if not stat.S_ISREG(st.st_mode):
+        what = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else
+                "a character device" if stat.S_ISCHR(st.st_mode) else
+                "a block device" if stat.S_ISBLK(st.st_mode) else
+                "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+        raise DataFormatError(f"is {what}, not a regular file; refused", file=label(path),
+                              expected="a regular file")
+    return st
+
+
+def _too_big(path: str | Path, size: int | None, limit: int, how: str) -> DataFormatError:
+    got = f" ({human_size(size)})" if size is not None else ""
+    return DataFormatError(
+        f"{how}{got} exceeds the size limit of {human_size(limit)}; refused (raise it with "
+        "comity ingest --max-size)", file=label(path))
 
 
 def read_bytes(path: str | Path) -> bytes:
@@ -33,14 +131,22 @@ def read_bytes(path: str | Path) -> bytes:
 
 
 def read_buffer(path: str | Path) -> bytes | pa.Buffer:
-    """As :func:`read_bytes`, but a gzip file may come back as an Arrow buffer (no copy)."""
+    """As :func:`read_bytes`, but a gzip file may come back as an Arrow buffer (no copy).
+
+    Only regular files are read; a file (or its decompressed content) bigger than
+    :func:`max_size` is refused before it is read (decompressed) in full."""
     p = Path(path)
+    st = check_regular(p)
+    limit = max_size()
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise DataFormatError("file not found", file=label(path)) from None
-    except IsADirectoryError:
-        raise DataFormatError("is a directory, expected a file", file=label(path)) from None
+        with p.open("rb") as fh:
+            head = fh.read(2)
+            if st.st_size > limit and head != GZIP_MAGIC:
+                raise _too_big(path, st.st_size, limit, "the file")
+            raw = head + fh.read()
+    except OSError as exc:
+        raise DataFormatError(f"cannot read the file ({exc.strerror})", file=label(path)) \
+            from None
     out: bytes | pa.Buffer = raw
     if raw[:2] == GZIP_MAGIC:
         out = _gunzip(raw, path)
@@ -55,11 +161,20 @@ _MAX_RATIO = 1032
 
 
 def _gunzip(raw: bytes, path: str | Path) -> bytes | pa.Buffer:
-    """Decompress a gzip file. Arrow does the usual case in one pass into a buffer of the
-    size stated in the trailer (zlib checks every member's CRC-32 and length); anything
-    unexpected (another size, damage) goes through :mod:`gzip`, whose errors are reported."""
+    """Decompress a gzip file, refusing more than :func:`max_size` bytes of output.
+
+    Arrow does the usual case in one pass into a buffer of the size stated in the trailer
+    (zlib checks every member's CRC-32 and length). A stated size above the limit is refused
+    at once (the true size is the stated one plus a multiple of 4 GiB); anything unexpected
+    (another size, several members, damage) is first inflated without keeping the output,
+    counting bytes and stopping as soon as the limit is passed, then decompressed by
+    :mod:`gzip`, whose errors are reported."""
+    limit = max_size()
     if len(raw) >= 20:
         isize = struct.unpack("<I", raw[-4:])[0]
+        if isize > limit:
+            raise _too_big(path, isize, limit, "the decompressed size stated in the gzip "
+                           "trailer")
         if 0 < isize <= len(raw) * _MAX_RATIO:
             try:
                 with pa.CompressedInputStream(pa.BufferReader(raw), "gzip") as stream:
@@ -69,6 +184,7 @@ def _gunzip(raw: bytes, path: str | Path) -> bytes | pa.Buffer:
                     return buf
             except (OSError, ValueError, pa.ArrowException):
                 pass
+    _inflated_size(raw, path, limit)
     try:
         return gzip.decompress(raw)
     except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
@@ -76,6 +192,34 @@ def _gunzip(raw: bytes, path: str | Path) -> bytes | pa.Buffer:
             f"gzip data is damaged or cut short ({exc})", file=label(path),
             expected="a complete gzip stream",
         ) from None
+
+
+_INFLATE_STEP = 1 << 24
+
+
+def _inflated_size(raw: bytes, path: str | Path, limit: int) -> int:
+    """Bytes that the gzip members in ``raw`` inflate to, counted in steps of 16 MiB without
+    keeping them: a DataFormatError as soon as more than ``limit`` come out. Damage is left
+    to the caller (:mod:`gzip` reports it)."""
+    total = 0
+    data = raw
+    while data[:2] == GZIP_MAGIC:
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            while True:
+                out = d.decompress(data, _INFLATE_STEP)
+                total += len(out)
+                if total > limit:
+                    raise _too_big(path, None, limit, "the decompressed content")
+                data = d.unconsumed_tail
+                if d.eof or (not data and len(out) < _INFLATE_STEP):
+                    break
+        except zlib.error:
+            return total
+        if not d.eof:
+            return total
+        data = d.unused_data
+    return total
 
 
 def decode_utf8(raw: bytes, path: str | Path) -> str:
@@ -160,12 +304,13 @@ def read_csv_table(
             conv = pd.to_numeric(col.where(col != ""), errors="coerce")
             bad = conv.isna() & (col != "")
             if pa.types.is_integer(types[c]):
-                bad |= conv.notna() & (conv != conv.round())
+                bad |= conv.notna() & ((conv != conv.round()) | (conv.abs() >= 2.0**63))
             if pa.types.is_integer(types[c]) and not types.get("__nullable__", True):
                 bad |= col == ""
             if bad.any():
                 i = int(bad.to_numpy().argmax())
-                raise DataFormatError(f"{col.iloc[i]!r} is not a number", file=label(path),
+                what = "is not a number" if pd.isna(conv.iloc[i]) else "is out of range"
+                raise DataFormatError(f"{col.iloc[i][:40]!r} {what}", file=label(path),
                                       row=i + 1, field=c, expected="an integer") from None
         raise DataFormatError("a value could not be converted", file=label(path)) from None
     if tbl.num_rows == 0:
@@ -351,3 +496,133 @@ def first_bad_row(mask: pd.Series | object, rows: pd.Series | None = None) -> in
     if rows is not None:
         return int(np.asarray(rows)[i])
     return i + 1
+
+
+# -- streaming ----------------------------------------------------------------------------
+#: decompressed bytes per Arrow CSV block when a file is read in batches (one thread: the
+#: blocks of a streaming read are parsed one after another, and small blocks stay in cache)
+STREAM_BLOCK = 1 << 22
+
+
+def _open_stream(path: str | Path) -> tuple[pa.NativeFile, bytes]:
+    """The file's decompressed bytes as an Arrow stream (gzip by magic bytes), and its first
+    line (the header, BOM removed); a file whose size (or the size its gzip trailer states)
+    is over :func:`max_size` is refused before it is read."""
+    p = Path(path)
+    st = check_regular(p)
+    limit = max_size()
+    with p.open("rb") as fh:
+        magic = fh.read(2)
+        if magic == GZIP_MAGIC and st.st_size >= 20:
+            fh.seek(-4, os.SEEK_END)
+            isize = struct.unpack("<I", fh.read(4))[0]
+            if isize > limit:
+                raise _too_big(path, isize, limit, "the decompressed size stated in the gzip "
+                               "trailer")
+    if magic != GZIP_MAGIC and st.st_size > limit:
+        raise _too_big(path, st.st_size, limit, "the file")
+
+    def open_() -> pa.NativeFile:
+        raw: pa.NativeFile = pa.OSFile(str(p), "rb")
+        return pa.CompressedInputStream(raw, "gzip") if magic == GZIP_MAGIC else raw
+
+    head = b""
+    try:
+        with open_() as f:
+            while b"\n" not in head and len(head) < 1 << 24:
+                chunk = f.read(1 << 16)
+                if not chunk:
+                    break
+                head += chunk
+    except (OSError, pa.ArrowException) as exc:
+        raise DataFormatError(f"cannot read the file ({exc})", file=label(path),
+                              expected="a complete (gzip) file") from None
+    if not head.strip():
+        raise DataFormatError("file is empty", file=label(path), expected="a header and data rows")
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    nl = head.find(b"\n")
+    return open_(), (head[:nl] if nl >= 0 else head)
+
+
+def iter_csv_batches(path: str | Path, required: list[str], *, strip_headers: bool = False,
+                     block_size: int = STREAM_BLOCK) -> Iterator[pa.RecordBatch]:
+    """Read a CSV file in record batches of string columns (empty cells ``""``), columns
+    matched by NAME, without holding the file in memory: what :func:`read_csv_table`
+    checks (required columns, UTF-8, fields per row, at least one data row, the size limit),
+    each failure a located DataFormatError (rows counted from 1 after the header)."""
+    stream, first_line = _open_stream(path)
+    try:
+        names = _header_names(first_line.rstrip(b"\r"), path)
+        names_clean = [n.strip() for n in names] if strip_headers else names
+        missing = [c for c in required if c not in names_clean]
+        if missing:
+            raise DataFormatError(
+                f"required column(s) {', '.join(repr(m) for m in missing)} missing; header "
+                f"has {', '.join(repr(n[:30]) for n in names_clean[:8])}"
+                f"{' …' if len(names_clean) > 8 else ''}",
+                file=label(path), row=0, field=missing[0], expected="a header naming every "
+                f"required column: {', '.join(required)}")
+        bad_rows: list = []
+
+        def on_invalid(row: object) -> str:
+            bad_rows.append(row)
+            return "skip"
+
+        try:
+            reader = pacsv.open_csv(
+                stream,
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                               block_size=block_size, use_threads=False),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True,
+                                                 invalid_row_handler=on_invalid),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.string() for n in names},
+                    strings_can_be_null=False, quoted_strings_can_be_null=False,
+                    check_utf8=True))
+        except StopIteration:
+            raise DataFormatError("no data rows after the header", file=label(path),
+                                  expected="at least one data row") from None
+        except pa.ArrowInvalid as exc:
+            raise _stream_error(exc, path, len(names), 0) from None
+        rename = dict(zip(names, names_clean, strict=True))
+        seen, size, limit = 0, 0, max_size()
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except pa.ArrowInvalid as exc:
+                raise _stream_error(exc, path, len(names), seen) from None
+            except (OSError, pa.ArrowException) as exc:
+                raise DataFormatError(f"cannot read the file ({exc})", file=label(path),
+                                      expected="a complete (gzip) file") from None
+            size += batch.nbytes
+            if size > limit:
+                raise _too_big(path, None, limit, "the decompressed content")
+            if bad_rows:
+                b = bad_rows[0]
+                raise DataFormatError(
+                    f"row has {b.actual_columns} fields ({(b.text or '')[:60]!r}) "
+                    "(truncated file?)", file=label(path), row=seen + 1,
+                    expected=f"{b.expected_columns} comma-separated fields per row")
+            seen += batch.num_rows
+            if strip_headers:
+                batch = batch.rename_columns([rename[n] for n in batch.schema.names])
+            yield batch
+        if seen == 0:
+            raise DataFormatError("no data rows after the header", file=label(path),
+                                  expected="at least one data row")
+    finally:
+        stream.close()
+
+
+def _stream_error(exc: Exception, path: str | Path, n_fields: int, seen: int
+                  ) -> DataFormatError:
+    msg = str(exc).splitlines()[0]
+    row = _row_from_arrow_message(msg)
+    if "UTF8" in msg or "utf8" in msg.lower():
+        return DataFormatError("invalid UTF-8 (wrong encoding?)", file=label(path),
+                               row=seen + row if row else None, expected="UTF-8 text")
+    return DataFormatError(f"malformed CSV ({msg})", file=label(path),
+                           row=seen + row if row else None,
+                           expected=f"{n_fields} comma-separated fields per row")

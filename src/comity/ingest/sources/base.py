@@ -53,6 +53,10 @@ row        int64    1-based data record where it was read (for error messages)
 
 ``council`` (optional): ``year, state, row``: the members of the Security Council in a calendar
 year (a membership list such as the UN DPPA's); a file may hold only this.
+
+``sponsors`` (optional): ``key, state, kind, row``: the states that sponsored a resolution
+(``kind`` ``sponsor``: listed on the draft; ``additional``: joined later), names resolved to
+canonical codes with the resolution's date.
 """
 
 from __future__ import annotations
@@ -71,6 +75,8 @@ VOTE_COLUMNS = ["key", "state", "vote", "row"]
 ISSUE_COLUMNS = ["key", "issue"]
 QUALITY_COLUMNS = ["key", "kind", "detail"]
 COUNCIL_COLUMNS = ["year", "state", "row"]
+SPONSOR_COLUMNS = ["key", "state", "kind", "row"]
+SPONSOR_KINDS = ("sponsor", "additional")
 OUTCOMES = ("adopted", "vetoed", "failed")
 
 
@@ -87,6 +93,7 @@ class SourceData:
     quality: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUALITY_COLUMNS))
     rows_read: int = 0
     council: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COUNCIL_COLUMNS))
+    sponsors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SPONSOR_COLUMNS))
 
     def __post_init__(self) -> None:
         for name, cols in (
@@ -95,6 +102,7 @@ class SourceData:
             ("issues", ISSUE_COLUMNS),
             ("quality", QUALITY_COLUMNS),
             ("council", COUNCIL_COLUMNS),
+            ("sponsors", SPONSOR_COLUMNS),
         ):
             got = list(getattr(self, name).columns)
             if got != cols:

@@ -92,7 +92,7 @@ def detect_format(path: str | Path) -> str | None:
         first = text.splitlines()[0]
         try:
             obj = json.loads(first)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
             obj = None
             if '"MS_in_favour"' in first or '"symbol"' in first:
                 return "unxml"

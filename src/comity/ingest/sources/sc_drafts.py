@@ -75,7 +75,14 @@ import pandas as pd
 
 from comity.errors import DataFormatError, UnknownStateError
 from comity.ingest.sources import _common as C
-from comity.ingest.sources._io import first_bad_row, label, read_csv_strings
+from comity.ingest.sources._io import (
+    check_regular,
+    first_bad_row,
+    human_size,
+    label,
+    max_size,
+    read_csv_strings,
+)
 from comity.ingest.sources.base import SourceData, empty_quality
 
 REQUIRED = ["ID", "Date", "Resolution", "Draft", "Outcome results", "Vote", "Member State"]
@@ -124,6 +131,24 @@ def _sheet_rows(path: Path, file: str) -> list[list]:
                               file=file, expected="an Excel workbook") from None
 
 
+def _check_unzipped_size(path: Path, file: str) -> None:
+    """Refuse a workbook whose members would inflate beyond the size limit (a zip bomb),
+    by the sizes its directory states, before anything is inflated."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(max(i.file_size, 0) for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # the reader reports a damaged workbook
+    limit = max_size()
+    if total > limit:
+        raise DataFormatError(
+            f"the workbook inflates to {human_size(total)}, beyond the size limit of "
+            f"{human_size(limit)}; refused (raise it with comity ingest --max-size)",
+            file=file)
+
+
 def _header_name(h: object) -> str:
     return _clean(h).rstrip(",").strip()
 
@@ -142,12 +167,14 @@ def _table(path: str | Path) -> tuple[str, pd.DataFrame, pd.Series]:
     dropped; and the 1-based data row of each row."""
     file = label(path)
     p = Path(path)
+    check_regular(p)
     try:
         with p.open("rb") as fh:
             head = fh.read(4)
     except OSError as exc:
         raise DataFormatError(f"cannot read the file ({exc.strerror})", file=file) from None
     if head == XLSX_MAGIC:
+        _check_unzipped_size(p, file)
         rows = _sheet_rows(p, file)
         if not rows:
             raise DataFormatError("the first sheet is empty", file=file,
@@ -189,6 +216,10 @@ def _table(path: str | Path) -> tuple[str, pd.DataFrame, pd.Series]:
     return file, out, rows_no
 
 
+_TS_MIN = pd.Timestamp(pd.Timestamp.min.ceil("D").date())
+_TS_MAX = pd.Timestamp(pd.Timestamp.max.floor("D").date())
+
+
 def _dates(values: pd.Series, rows: pd.Series, file: str) -> pd.Series:
     """Date cells, text dates or Excel serial numbers → datetime64; errors located."""
     def one(v: object) -> object:
@@ -202,12 +233,20 @@ def _dates(values: pd.Series, rows: pd.Series, file: str) -> pd.Series:
 
     vals = values.tolist()
     cells = {v: one(v) for v in set(vals)}
-    out = pd.to_datetime(pd.Series([cells[v] for v in vals], index=values.index, dtype=object),
-                         errors="coerce")
+    got = [cells[v] for v in vals]
+    far = np.array([c is not None and not (_TS_MIN <= c <= _TS_MAX) for c in got], dtype=bool)
+    if far.any():
+        i = int(np.argmax(far))
+        raise DataFormatError(f"date {_clean(values.iloc[i])[:40]!r} is out of range",
+                              file=file, row=int(rows.iloc[i]), field="Date",
+                              expected="a date between 1945-10-24 and today")
+    out = pd.to_datetime(pd.Series(got, index=values.index, dtype=object),
+                         errors="coerce").astype("datetime64[ns]")
     todo = out.isna()
     if todo.any():
         txt = values[todo].map(_clean)
-        out[todo] = C.parse_dates(txt, _DATE_FORMATS)
+        out[todo] = C.parse_dates(txt, _DATE_FORMATS, file=file, field="Date",
+                                  rows=rows[todo.to_numpy()])
     bad = out.isna().to_numpy()
     if bad.any():
         i = int(np.argmax(bad))
@@ -355,8 +394,14 @@ def parse_sc_drafts(path: str | Path) -> SourceData:
     vid = pd.to_numeric(df["ID"], errors="coerce")
     bad = (vid.isna() | (vid != vid.round())).to_numpy()
     if bad.any():
-        raise DataFormatError(f"{df['ID'][bad].iloc[0]!r} is not a vote number", file=file,
-                              row=first_bad_row(bad, rows), field="ID", expected="an integer")
+        raise DataFormatError(f"{df['ID'][bad].iloc[0][:40]!r} is not a vote number",
+                              file=file, row=first_bad_row(bad, rows), field="ID",
+                              expected="an integer")
+    bad = ((vid < 0) | (vid > C.INT32_MAX)).to_numpy()
+    if bad.any():
+        raise DataFormatError(f"vote number {df['ID'][bad].iloc[0][:40]!r} is out of range",
+                              file=file, row=first_bad_row(bad, rows), field="ID",
+                              expected=f"an integer from 0 to {C.INT32_MAX}")
     vid = vid.astype(np.int64)
     vote = df["Vote"].str.lower().map(_VOTES)
     bad = vote.isna().to_numpy()

@@ -82,15 +82,15 @@ def parse_sc_membership(path: str | Path) -> SourceData:
     year = pd.to_numeric(year_txt, errors="coerce")
     bad = (year.isna() | (year != year.round())).to_numpy()
     if bad.any():
-        raise DataFormatError(f"{year_txt[bad].iloc[0]!r} is not a year", file=file,
+        raise DataFormatError(f"{year_txt[bad].iloc[0][:40]!r} is not a year", file=file,
                               row=first_bad_row(bad, rows), field="year", expected="a year")
-    year = year.astype(int)
     now = pd.Timestamp.now().year + 1
-    bad = ((year < 1946) | (year > now)).to_numpy()
+    bad = ((year < 1946) | (year > now)).to_numpy()  # before the cast: 1e23 does not fit
     if bad.any():
-        raise DataFormatError(f"year {int(year[bad].iloc[0])} is impossible", file=file,
+        raise DataFormatError(f"year {year_txt[bad].iloc[0][:40]} is impossible", file=file,
                               row=first_bad_row(bad, rows), field="year",
                               expected=f"a year from 1946 to {now}")
+    year = year.astype(int)
     name = df["security_council_member"].str.replace("\xa0", " ").str.strip()
     quality: list[dict] = []
     unnamed = (name == "").to_numpy()

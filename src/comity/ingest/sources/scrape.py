@@ -104,7 +104,8 @@ def parse_scrape(path: str | Path) -> SourceData:
         raise DataFormatError(f"unknown council {df['Council'][bad].iloc[0]!r}", file=file,
                               row=first_bad_row(bad, rows), field="Council",
                               expected="'General Assembly' or 'Security Council'")
-    dates = C.parse_dates(df["Date"].str.strip(), ["%Y-%m-%d"])
+    dates = C.parse_dates(df["Date"].str.strip(), ["%Y-%m-%d"], file=file, field="Date",
+                          rows=rows)
     C.check_date_range(dates, file=file, field="Date", rows=rows)
     key = df["token"].str.strip()
     if (key == "").any():
@@ -121,7 +122,8 @@ def parse_scrape(path: str | Path) -> SourceData:
     sc = (body == "SC").to_numpy()
     session[sc] = dates[sc].dt.year.astype("Int64")
     tallies = {
-        out: C.to_int(df[col], file=file, field=col, rows=rows)
+        out: C.to_int(df[col], file=file, field=col, rows=rows, lo=0, hi=C.MAX_COUNT,
+                      what="a count of states")
         for out, col in (("yes", "YES COUNT"), ("no", "NO COUNT"), ("abstain", "ABSENT COUNT"),
                          ("non_voting", "NO-VOTE COUNT"))
     }

@@ -126,7 +126,8 @@ def parse_supplement(path: str | Path) -> SourceData:
         raise DataFormatError(f"unknown vote code {df['vote'][bad].iloc[0]!r}", file=file,
                               row=first_bad_row(bad, rows), field="vote",
                               expected="Y, N, A or X")
-    dates = C.parse_dates(df["date"].str.strip(), ["%Y-%m-%d"])
+    dates = C.parse_dates(df["date"].str.strip(), ["%Y-%m-%d"], file=file, field="date",
+                          rows=rows)
     nodate = dates.isna().to_numpy()
     if nodate.any():
         raise DataFormatError(f"unparseable date {df['date'][nodate].iloc[0]!r}",

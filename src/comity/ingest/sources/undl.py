@@ -64,10 +64,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from comity.errors import DataFormatError, UnknownStateError
 from comity.ingest.sources import _common as C
-from comity.ingest.sources._io import first_bad_row, label, read_csv_strings
+from comity.ingest.sources._io import iter_csv_batches, label, read_csv_table
 from comity.ingest.sources.base import SourceData, empty_quality, normalize_symbol
 
 #: GA columns in the order of the version 5 description; ``vote_note`` only from v5.
@@ -151,75 +153,192 @@ def _resolve_states(code: pd.Series, name: pd.Series, dates: pd.Series, rows: pd
     return out, note
 
 
-def _check_same_per_record(df: pd.DataFrame, cols: list[str], kcodes: np.ndarray,
-                           first_pos: np.ndarray, key: pd.Series, rows: pd.Series,
-                           file: str) -> None:
-    """Every column in ``cols`` must hold one value per record (vectorised)."""
-    ref_pos = first_pos[kcodes]
+#: record-level columns kept from each record's first row (besides the consistent ones)
+_RECORD_TEXT = ("title", "agenda_title", "subjects", "undl_link", "description", "agenda",
+                "modality")
+#: a file read in one go below this decompressed size when a streaming read fails, so that
+#: the error names the exact row (the streaming reader knows only the batch)
+_EXACT_ERRORS_BELOW = 1 << 26
+
+
+class _Records:
+    """Record-level state gathered batch by batch: ids in order of first appearance, the
+    first row's values of every record-level column, and that row's number."""
+
+    def __init__(self, cols: list[str]) -> None:
+        self.ids: dict[str, int] = {}
+        self.cols = cols
+        self.values: dict[str, list[str]] = {c: [] for c in cols}
+        self.first_row: list[int] = []
+
+    def add(self, batch: pa.RecordBatch, base: int) -> np.ndarray:
+        """Global record ids of the batch's rows (new records registered)."""
+        kc, kuniq = C.dict_factorize(batch.column("undl_id"), pc.utf8_trim_whitespace)
+        gid = np.fromiter((self.ids.setdefault(k, len(self.ids)) for k in kuniq),
+                          dtype=np.int64, count=len(kuniq))
+        _, first = np.unique(kc, return_index=True)
+        new = gid >= len(self.first_row)
+        if new.any():
+            idx = first[new]
+            order = np.argsort(gid[new])
+            idx = idx[order]
+            take = pa.array(idx)
+            for c in self.cols:
+                self.values[c].extend(batch.column(c).take(take).to_pylist())
+            self.first_row.extend((idx + base + 1).tolist())
+        return gid[kc]
+
+
+def _check_consistent(batch: pa.RecordBatch, rec: _Records, cols: list[str],
+                      row_rec: np.ndarray, base: int, file: str) -> None:
+    """Every column in ``cols`` holds on each row the value of its record's first row."""
+    local, inv = np.unique(row_rec, return_inverse=True)
+    keys = list(rec.ids)
     for col in cols:
-        vals = df[col].str.strip().to_numpy(dtype=object)
-        bad = vals != vals[ref_pos]
+        codes, uniq = C.dict_factorize(batch.column(col), pc.utf8_trim_whitespace)
+        pos = {u: i for i, u in enumerate(uniq)}
+        ref = np.array([pos.get(rec.values[col][g].strip(), -2) for g in local.tolist()],
+                       dtype=np.int64)
+        bad = codes != ref[inv]
         if bad.any():
             i = int(np.argmax(bad))
-            j = int(ref_pos[i])
+            g = int(row_rec[i])
             raise DataFormatError(
-                f"record {key.iloc[i]} has {col} {vals[i]!r} here but {vals[j]!r} on row "
-                f"{int(rows.iloc[j])}", file=file, row=int(rows.iloc[i]), field=col,
+                f"record {keys[g]} has {col} {uniq[codes[i]]!r} here but "
+                f"{rec.values[col][g].strip()!r} on row {rec.first_row[g]}", file=file,
+                row=base + i + 1, field=col,
                 expected="the same value on every row of one record (undl_id)")
 
 
-def _read(path: str | Path, required: list[str], consistent: list[str], body: str
-          ) -> tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, list,
-                     pd.Series]:
-    """Read and validate what the GA and SC files share.
-
-    Returns ``file, df, meta (first row of each record), res, votes, quality parts, dates``.
-    """
-    file = label(path)
-    df = read_csv_strings(path, required, strip_headers=True)
-    n = len(df)
-    rows = pd.Series(np.arange(1, n + 1), index=df.index)
+def _check_rows(batch: pa.RecordBatch, base: int, file: str) -> tuple[np.ndarray, list]:
+    """Row-level checks of one batch: required values present, vote codes, dates; returns
+    the vote codes (0–3: ``VOTE_CODES``) and the batch's distinct date strings."""
     for col in ("undl_id", "resolution", "ms_vote", "date"):
-        empty = (df[col].str.strip() == "").to_numpy()
+        empty = pc.equal(pc.utf8_trim_whitespace(batch.column(col)), "").to_numpy(
+            zero_copy_only=False)
         if empty.any():
-            raise DataFormatError("empty value", file=file, row=first_bad_row(empty, rows),
+            raise DataFormatError("empty value", file=file, row=base + int(np.argmax(empty)) + 1,
                                   field=col, expected=f"a {col} on every row")
-    vote = df["ms_vote"].str.strip().str.upper()
-    bad = ~vote.isin(VOTE_CODES).to_numpy()
-    if bad.any():
-        raise DataFormatError(f"unknown vote code {df['ms_vote'][bad].iloc[0]!r}", file=file,
-                              row=first_bad_row(bad, rows), field="ms_vote",
+    vc, vuniq = C.dict_factorize(batch.column("ms_vote"),
+                                 lambda a: pc.utf8_upper(pc.utf8_trim_whitespace(a)))
+    lut = np.array([VOTE_CODES.index(v) if v in VOTE_CODES else -1 for v in vuniq] + [-1],
+                   dtype=np.int8)
+    vote = lut[vc]
+    if (vote < 0).any():
+        i = int(np.argmax(vote < 0))
+        raise DataFormatError(f"unknown vote code {batch.column('ms_vote')[i].as_py()!r}",
+                              file=file, row=base + i + 1, field="ms_vote",
                               expected="Y, N, A or X")
-    date_txt = df["date"].str.strip()
-    dates = C.parse_dates(date_txt, _DATE_FORMATS)
-    nodate = dates.isna().to_numpy()
+    dc, duniq = C.dict_factorize(batch.column("date"), pc.utf8_trim_whitespace)
+    dates = C.parse_dates(pd.Series(duniq, dtype=object), _DATE_FORMATS)
+    nodate = dates.isna().to_numpy()[dc]
     if nodate.any():
-        raise DataFormatError(f"unparseable date {date_txt[nodate].iloc[0]!r}", file=file,
-                              row=first_bad_row(nodate, rows), field="date",
-                              expected="YYYY-MM-DD")
-    C.check_date_range(dates, file=file, field="date", rows=rows)
-    key = df["undl_id"].str.strip()
-    kcodes, _ = pd.factorize(key)
-    _, first_pos = np.unique(kcodes, return_index=True)
-    _check_same_per_record(df, [c for c in consistent if c in df.columns], kcodes, first_pos,
-                           key, rows, file)
+        i = int(np.argmax(nodate))
+        raise DataFormatError(f"unparseable date {duniq[dc[i]]!r}", file=file,
+                              row=base + i + 1, field="date", expected="YYYY-MM-DD")
+    first = np.unique(dc, return_index=True)[1]
+    C.check_date_range(pd.Series(dates.to_numpy()[dc[first]]), file=file, field="date",
+                       rows=pd.Series(first + base + 1))
+    return vote, duniq
+
+
+def _scan(path: str | Path, required: list[str], consistent: list[str], body: str
+          ) -> tuple[_Records, np.ndarray, np.ndarray, np.ndarray, list, dict, int]:
+    """Read the file batch by batch, keeping only integer codes per row.
+
+    Returns the records, and per row: record id, (ms_code, ms_name) pair id, vote code; the
+    pairs; the non-empty vote notes and SC ``permanent_member`` texts by row index
+    (``extra``); the number of rows."""
+    file = label(path)
+    rec: _Records | None = None
+    pairs: dict[tuple[str, str], int] = {}
+    parts: dict[str, list[np.ndarray]] = {"rec": [], "pair": [], "vote": []}
+    notes: list[tuple[np.ndarray, list]] = []
+    perm: list[tuple[np.ndarray, list]] = []
+    base = 0
+    for batch in iter_csv_batches(path, required, strip_headers=True):
+        if rec is None:
+            names = batch.schema.names
+            cons = [c for c in consistent if c in names]
+            rec = _Records(cons + [c for c in _RECORD_TEXT if c in names and c not in cons])
+        vote, _ = _check_rows(batch, base, file)
+        row_rec = rec.add(batch, base)
+        _check_consistent(batch, rec, cons, row_rec, base, file)
+        cc, cuniq = C.dict_factorize(batch.column("ms_code"),
+                                     lambda a: pc.utf8_upper(pc.utf8_trim_whitespace(a)))
+        nc, nuniq = C.dict_factorize(batch.column("ms_name"), pc.utf8_trim_whitespace)
+        combo = cc.astype(np.int64) * (len(nuniq) + 1) + nc
+        u, inv = np.unique(combo, return_inverse=True)
+        gp = np.fromiter((pairs.setdefault((cuniq[x // (len(nuniq) + 1)],
+                                            nuniq[x % (len(nuniq) + 1)]), len(pairs))
+                          for x in u.tolist()), dtype=np.int32, count=len(u))
+        parts["rec"].append(row_rec.astype(np.int32))
+        parts["pair"].append(gp[inv])
+        parts["vote"].append(vote)
+        if "vote_note" in batch.schema.names:
+            txt = pc.utf8_trim_whitespace(batch.column("vote_note"))
+            has = pc.not_equal(txt, "").to_numpy(zero_copy_only=False)
+            if has.any():
+                idx = np.flatnonzero(has)
+                notes.append((idx + base, txt.take(pa.array(idx)).to_pylist()))
+        if body == "SC":
+            perm.append(_permanent(batch, base, file))
+        base += batch.num_rows
+    assert rec is not None  # iter_csv_batches raises on a file without data rows
+    extra = {"notes": notes, "perm": perm}
+    return (rec, np.concatenate(parts["rec"]), np.concatenate(parts["pair"]),
+            np.concatenate(parts["vote"]), list(pairs), extra, base)
+
+
+def _permanent(batch: pa.RecordBatch, base: int, file: str) -> tuple[np.ndarray, list]:
+    """The SC ``permanent_member`` flag of each row (validated) and the distinct texts."""
+    pc_, puniq = C.dict_factorize(batch.column("permanent_member"), pc.utf8_trim_whitespace)
+    low = [p.lower() for p in puniq]
+    ok = np.array([x in _TRUE or x in _FALSE for x in low] + [False])
+    bad = ~ok[pc_]
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataFormatError(f"{batch.column('permanent_member')[i].as_py()!r} is not "
+                              "true/false", file=file, row=base + i + 1,
+                              field="permanent_member", expected="True or False")
+    return pc_, puniq
+
+
+def _read(path: str | Path, required: list[str], consistent: list[str], body: str
+          ) -> tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame, list, dict]:
+    """Read and validate what the GA and SC files share, streaming (bounded memory).
+
+    Returns ``file, meta (first row of each record, raw texts), res, votes (categorical
+    key, state and vote), quality parts, per-row extras`` (``dates`` of every row,
+    ``perm`` texts for SC)."""
+    file = label(path)
+    try:
+        rec, row_rec, row_pair, row_vote, pairs, extra, n = _scan(path, required,
+                                                                  consistent, body)
+    except DataFormatError:
+        _exact_error(path, required)
+        raise
+    keys = list(rec.ids)
+    meta = pd.DataFrame(rec.values, dtype=object)
+    mrows = pd.Series(rec.first_row, dtype="int64")
+    rec_dates = C.parse_dates(meta["date"].str.strip(), _DATE_FORMATS)
     quality: list[pd.DataFrame] = []
-    state, note = _resolve_states(df["ms_code"].str.strip().str.upper(),
-                                  df["ms_name"].str.strip(), dates, rows, file)
+    state_cat, note = _resolve_pairs(pairs, row_pair, row_rec, rec_dates, file)
     if note is not None:
         quality.append(note)
-    votes = pd.DataFrame({"key": key.to_numpy(), "state": state.to_numpy(),
-                          "vote": vote.to_numpy(), "row": rows.to_numpy()})
-    C.check_duplicates(votes, file=file)
-    # one row per record, in file order
-    order = np.sort(first_pos)
-    meta = df.iloc[order]
-    mrows = rows.iloc[order]
+    rows = np.arange(1, n + 1, dtype=np.int64)
+    C.duplicate_check(row_rec, state_cat.codes, rows, pd.Index(keys), state_cat.categories,
+                      file=file)
+    votes = pd.DataFrame({
+        "key": pd.Categorical.from_codes(row_rec, categories=pd.Index(keys)),
+        "state": state_cat,
+        "vote": pd.Categorical.from_codes(row_vote, categories=list(VOTE_CODES)),
+        "row": rows})
     tallies = {out: C.to_int(meta[col], file=file, field=col, rows=mrows)
                for out, col in _TALLIES}
     total_ms = C.to_int(meta["total_ms"], file=file, field="total_ms", rows=mrows)
     res = pd.DataFrame({
-        "key": key.iloc[order].to_numpy(), "body": body, "date": dates.iloc[order].to_numpy(),
+        "key": keys, "body": body, "date": rec_dates.to_numpy(),
         "symbol": meta["resolution"].map(normalize_symbol).to_numpy(),
         "subjects": _subjects(meta["subjects"]),
         "link": _blank_to_none(meta["undl_link"]),
@@ -236,14 +355,48 @@ def _read(path: str | Path, required: list[str], consistent: list[str], body: st
             "detail": (file + " row " + res.loc[off, "row"].astype(str) + ": total_ms "
                        + total_ms[off].astype(str).to_numpy() + " but yes+no+abstentions+"
                        "non_voting = " + tsum[off].astype(str).to_numpy())}))
-    if "vote_note" in df.columns:
-        note_txt = df["vote_note"].str.strip()
-        has = (note_txt != "").to_numpy()
-        if has.any():
-            quality.append(pd.DataFrame({
-                "key": key[has].to_numpy(), "kind": "vote_note",
-                "detail": (state[has] + ": " + note_txt[has]).to_numpy()}))
-    return file, df, meta, res, votes, quality, dates
+    if extra["notes"]:
+        idx = np.concatenate([i for i, _ in extra["notes"]])
+        txt = [t for _, ts in extra["notes"] for t in ts]
+        quality.append(pd.DataFrame({
+            "key": np.asarray(keys, dtype=object)[row_rec[idx]], "kind": "vote_note",
+            "detail": (pd.Series(np.asarray(state_cat)[idx], dtype=object) + ": "
+                       + pd.Series(txt, dtype=object)).to_numpy()}))
+    extra["dates"] = rec_dates.iloc[row_rec].reset_index(drop=True) if body == "SC" else None
+    return file, meta, res, votes, quality, extra
+
+
+def _exact_error(path: str | Path, required: list[str]) -> None:
+    """For a small file, the whole-file reader's error (it knows the exact row)."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return
+    if st.st_size < _EXACT_ERRORS_BELOW // 8:
+        read_csv_table(path, required, strip_headers=True)
+
+
+def _resolve_pairs(pairs: list[tuple[str, str]], row_pair: np.ndarray, row_rec: np.ndarray,
+                   rec_dates: pd.Series, file: str) -> tuple[pd.Categorical, pd.DataFrame | None]:
+    """Canonical states of every row: each distinct (code, name, date epoch) resolved once
+    (:func:`_resolve_states`), in order of its first row, so errors name the first row."""
+    bounds = C._boundaries()
+    dvals = rec_dates.to_numpy(dtype="datetime64[ns]")
+    epoch_rec = np.searchsorted(bounds, dvals, side="right").astype(np.int64)
+    n_ep = len(bounds) + 2
+    combo = row_pair.astype(np.int64) * n_ep + epoch_rec[row_rec]
+    uniq, first, inv = C.unique_index_inverse(combo)
+    order = np.argsort(first, kind="stable")
+    pu = uniq[order] // n_ep
+    f = first[order]
+    code = pd.Series([pairs[i][0] for i in pu.tolist()], dtype=object)
+    name = pd.Series([pairs[i][1] for i in pu.tolist()], dtype=object)
+    dates = pd.Series(dvals[row_rec[f]])
+    state, note = _resolve_states(code, name, dates, pd.Series(f + 1), file)
+    got = np.empty(len(uniq), dtype=object)
+    got[order] = state.to_numpy()
+    s_codes, s_uniq = pd.factorize(pd.Series(got, dtype=object))
+    return pd.Categorical.from_codes(s_codes[inv], categories=pd.Index(s_uniq)), note
 
 
 def _subjects(s: pd.Series) -> np.ndarray:
@@ -256,7 +409,7 @@ def _finish(source: str, file: str, res: pd.DataFrame, votes: pd.DataFrame,
     parts = [q for q in quality if len(q)]
     q = (pd.concat(parts, ignore_index=True).astype(object) if parts else empty_quality())
     return SourceData(source=source, file=file, resolutions=C.finish_resolutions(res),
-                      votes=C.finish_votes(votes), lists_only_yna=False, quality=q,
+                      votes=votes, lists_only_yna=False, quality=q,
                       rows_read=n)
 
 
@@ -265,7 +418,7 @@ def parse_undl_ga(path: str | Path) -> SourceData:
     consistent = ["resolution", "date", "session", "draft", "committee_report", "meeting",
                   "total_yes", "total_no", "total_abstentions", "total_non_voting",
                   "total_ms"]
-    file, df, meta, res, votes, quality, _ = _read(path, GA_REQUIRED, consistent, "GA")
+    file, meta, res, votes, quality, _ = _read(path, GA_REQUIRED, consistent, "GA")
     sess_txt = meta["session"].str.strip().str.upper()
     num = pd.to_numeric(sess_txt.where(sess_txt.str.fullmatch(r"\d+")), errors="coerce")
     session = pd.Series(pd.array(num.to_numpy(), dtype="Int64"))
@@ -281,39 +434,37 @@ def parse_undl_ga(path: str | Path) -> SourceData:
     res["agenda"] = _blank_to_none(meta["agenda_title"])
     res["committee_report"] = _blank_to_none(meta["committee_report"])
     res["modality"] = None  # GA files hold recorded votes only
-    return _finish("undl_ga", file, res, votes, quality, len(df))
+    return _finish("undl_ga", file, res, votes, quality, len(votes))
 
 
 def parse_undl_sc(path: str | Path) -> SourceData:
     """Parse the official UNDL Security Council voting CSV."""
     consistent = ["resolution", "date", "draft", "meeting", "total_yes", "total_no",
                   "total_abstentions", "total_non_voting", "total_ms", "modality"]
-    file, df, meta, res, votes, quality, dates = _read(path, SC_REQUIRED, consistent, "SC")
-    n = len(df)
-    rows = pd.Series(np.arange(1, n + 1), index=df.index)
+    file, meta, res, votes, quality, extra = _read(path, SC_REQUIRED, consistent, "SC")
+    n = len(votes)
+    rows = pd.Series(np.arange(1, n + 1))
     res["session"] = pd.to_datetime(res["date"]).dt.year.astype("Int64")
     res["title"] = _blank_to_none(meta["description"].str.replace("\r\n", "\n", regex=False))
     res["agenda"] = _blank_to_none(meta["agenda"])
     res["committee_report"] = None  # no such column in the SC file
     res["modality"] = None
-    perm_txt = df["permanent_member"].str.strip().str.lower()
-    is_true = perm_txt.isin(_TRUE).to_numpy()
-    bad = ~(is_true | perm_txt.isin(_FALSE).to_numpy())
-    if bad.any():
-        raise DataFormatError(f"{df['permanent_member'][bad].iloc[0]!r} is not true/false",
-                              file=file, row=first_bad_row(bad, rows),
-                              field="permanent_member", expected="True or False")
+    perm_txt = pd.Series(np.concatenate([np.asarray(u, dtype=object)[c]
+                                         for c, u in extra["perm"]]), dtype=object)
+    is_true = perm_txt.str.lower().isin(_TRUE).to_numpy()
+    dates = extra["dates"]
     p5 = _p5_on(votes["state"], dates)
     off = is_true != p5
     if off.any():
         quality.append(pd.DataFrame({
-            "key": votes.loc[off, "key"].to_numpy(), "kind": "permanent_member_mismatch",
-            "detail": (votes.loc[off, "state"] + ": permanent_member "
-                       + df.loc[off, "permanent_member"].str.strip()
+            "key": votes.loc[off, "key"].to_numpy(dtype=object),
+            "kind": "permanent_member_mismatch",
+            "detail": (votes.loc[off, "state"].astype(object) + ": permanent_member "
+                       + perm_txt[off]
                        + " in " + file + " row " + rows[off].astype(str)
                        + ", but " + np.where(p5[off], "a", "not a") + " permanent member on "
                        "that date").to_numpy()}))
-    if "modality" in df.columns:
+    if "modality" in meta.columns:
         modality = meta["modality"].str.strip()
         res["modality"] = _blank_to_none(modality)
         wv = modality.str.lower().str.contains(_WITHOUT_VOTE, regex=True).to_numpy()

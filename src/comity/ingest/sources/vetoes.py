@@ -77,7 +77,8 @@ def parse_vetoes(path: str | Path) -> SourceData:
         if empty.any():
             raise DataFormatError("empty value", file=file, row=first_bad_row(empty, rows),
                                   field=col, expected=f"a {col} on every row")
-    dates = C.parse_dates(df["date"], ["%m/%d/%Y", "%Y-%m-%d"])
+    dates = C.parse_dates(df["date"], ["%m/%d/%Y", "%Y-%m-%d"], file=file, field="date",
+                          rows=rows)
     bad = dates.isna().to_numpy()
     if bad.any():
         raise DataFormatError(f"unparseable date {df['date'][bad].iloc[0]!r}", file=file,
@@ -86,7 +87,8 @@ def parse_vetoes(path: str | Path) -> SourceData:
     C.check_date_range(dates, file=file, field="date", rows=rows)
     quality: list[dict] = []
     if "year" in df.columns:
-        yr = pd.to_numeric(df["year"], errors="coerce")
+        yr = C.to_int(df["year"], file=file, field="year", rows=rows, lo=1945,
+                      hi=pd.Timestamp.now().year + 1, what="a year")
         off = (yr.notna() & (yr != dates.dt.year)).to_numpy()
         for i in np.flatnonzero(off):
             quality.append({"key": f"row{i + 1}", "kind": "date_disagreement", "detail": (

@@ -29,7 +29,6 @@ from comity.ingest.sources._io import (
     read_buffer,
     read_csv_strings,
     read_csv_table,
-    select_rows,
 )
 from comity.ingest.sources.base import SourceData, empty_issues, empty_quality
 from comity.world.issues import ISSUE_CODES
@@ -45,6 +44,8 @@ UNVOTES_ISSUES_COLUMNS = ["rcid", "short_name", "issue"]
 _VOETEN2016_META = ["session", "importantvote", "date", "unres", *ISSUE_CODES]
 _VOETEN_CODES = {"1": "Y", "2": "A", "3": "N", "8": "X", "9": None}
 _UNVOTES_CODES = {"yes": "Y", "abstain": "A", "no": "N"}
+#: sessions are numbered from 1 (1946); 200 leaves room for the next century and a half
+MAX_SESSION = 200
 
 
 def _map_codes(values: pd.Series, mapping: dict[str, str | None], *, file: str, field: str,
@@ -63,12 +64,19 @@ def _map_codes(values: pd.Series, mapping: dict[str, str | None], *, file: str, 
 
 
 def parse_voeten2016(path: str | Path) -> SourceData:
-    """Parse Voeten's 2016 Dataverse file (COW codes, absences 8, non-members 9)."""
+    """Parse Voeten's 2016 Dataverse file (COW codes, absences 8, non-members 9).
+
+    The roll-call fields (session, date, resolution, issue codes...) repeat on every row of a
+    roll call: every row is checked against the roll call's first row, and a row that
+    disagrees is an error naming it and the field."""
     file = label(path)
     buf = read_buffer(path)
+    dict_str = pa.dictionary(pa.int32(), pa.string())
     tbl = read_csv_table(path, VOETEN2016_COLUMNS, raw=buf, multiline=False,
-                         types={"rcid": pa.int64(), "vote": pa.int64(), "ccode": pa.int64()},
-                         columns=["rcid", "vote", "ccode"])
+                         types={"rcid": pa.int64(), "vote": pa.int64(), "ccode": pa.int64(),
+                                **{c: dict_str for c in _VOETEN2016_META}},
+                         columns=["rcid", "vote", "ccode", *_VOETEN2016_META])
+    del buf
     n = tbl.num_rows
     rows = np.arange(1, n + 1)
     rcid = _ints(tbl, "rcid", file)
@@ -82,26 +90,27 @@ def parse_voeten2016(path: str | Path) -> SourceData:
         raise DataFormatError(f"unknown vote code '{vote[i]}'", file=file, row=i + 1,
                               field="vote", expected="1, 2, 3, 8 or 9")
     rc_uniq, rc_first, rc_inv = C.unique_index_inverse(rcid)
-    # roll-call columns are read from the first row of each roll call only
-    small = select_rows(buf, n, rc_first)
-    if small is not None:
-        meta = read_csv_table(path, VOETEN2016_COLUMNS, raw=small, multiline=False,
-                              columns=_VOETEN2016_META).to_pandas()
-    else:
-        meta = read_csv_table(path, VOETEN2016_COLUMNS, raw=buf, multiline=False,
-                              columns=_VOETEN2016_META).take(pa.array(rc_first)).to_pandas()
-    del buf
+    meta, disagreement = _first_row_meta(tbl, rcid, rc_first, rc_inv, rows, file)
+    del tbl
     mrows = pd.Series(rows[rc_first])
-    dates = C.parse_dates(meta["date"].str.strip(), ["%m/%d/%Y", "%Y-%m-%d"])
+    dates = C.parse_dates(meta["date"].str.strip(), ["%m/%d/%Y", "%Y-%m-%d"], file=file,
+                          field="date", rows=mrows)
     C.check_date_range(dates, file=file, field="date", rows=mrows)
     session = C.to_int(meta["session"].str.removesuffix(".0"), file=file, field="session",
-                       rows=mrows)
+                       rows=mrows, lo=1, hi=MAX_SESSION, what="a session number")
+    imp = meta["importantvote"].str.strip().str.removesuffix(".0")
+    bad = ~imp.isin(["0", "1", ""])
+    if bad.any():
+        raise DataFormatError(f"{meta['importantvote'][bad].iloc[0][:40]!r} is not 0/1",
+                              file=file, row=first_bad_row(bad, mrows), field="importantvote",
+                              expected="0, 1 or empty")
+    if disagreement is not None:  # the first rows are sound: a later row disagrees
+        raise disagreement
     keys = pd.Index(rc_uniq.astype(str))
     res = pd.DataFrame({
         "key": keys, "body": "GA", "session": session.to_numpy(), "date": dates.to_numpy(),
         "symbol": C.voeten_unres_to_symbol(meta["unres"], session).to_numpy(),
-        "important": (meta["importantvote"].str.strip().str.removesuffix(".0") == "1")
-        .to_numpy(),
+        "important": (imp == "1").to_numpy(),
         "row": mrows.to_numpy(),
     })
     res["special"] = None
@@ -134,6 +143,40 @@ def parse_voeten2016(path: str | Path) -> SourceData:
         votes=votes, lists_only_yna=False, issues=issues,
         quality=quality.reset_index(drop=True), rows_read=n,
     )
+
+
+def _first_row_meta(tbl: pa.Table, rcid: np.ndarray, rc_first: np.ndarray,
+                    rc_inv: np.ndarray, rows: np.ndarray, file: str
+                    ) -> tuple[pd.DataFrame, DataFormatError | None]:
+    """The roll-call columns (read dictionary-encoded) at each roll call's first row; and,
+    where some row of a roll call does not give the same text as its first row, the
+    DataFormatError naming the first such row, the field and the first row's value (raised
+    by the caller once the first rows' values are checked)."""
+    out: dict[str, np.ndarray] = {}
+    first_bad: tuple[int, str, str, str] | None = None
+    for col in _VOETEN2016_META:
+        arr = tbl.column(col).unify_dictionaries()
+        dictionary = arr.chunk(0).dictionary if arr.num_chunks else pa.array([], pa.string())
+        idx = (np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in arr.chunks])
+               if arr.num_chunks else np.zeros(0, dtype=np.int32))
+        ref = idx[rc_first][rc_inv]
+        diff = idx != ref
+        if diff.any():
+            i = int(np.argmax(diff))
+            if first_bad is None or i < first_bad[0]:
+                first_bad = (i, col, str(dictionary[int(idx[i])].as_py()),
+                             str(dictionary[int(ref[i])].as_py()))
+        values = np.asarray(dictionary.to_pylist(), dtype=object)
+        out[col] = values[idx[rc_first]] if len(values) else np.zeros(0, dtype=object)
+    err = None
+    if first_bad is not None:
+        i, col, got, want = first_bad
+        r0 = int(rows[rc_first[rc_inv[i]]])
+        err = DataFormatError(
+            f"roll call {rcid[i]} has {col} {got[:40]!r} here but {want[:40]!r} on row {r0}",
+            file=file, row=int(rows[i]), field=col,
+            expected=f"the same {col} on every row of a roll call")
+    return pd.DataFrame({c: pd.Series(v, dtype="str") for c, v in out.items()}), err
 
 
 def _index_ints(keys: pd.Index, values: np.ndarray) -> np.ndarray:
@@ -175,9 +218,11 @@ def parse_unvotes(votes_path: str | Path, roll_calls_path: str | Path,
         raise DataFormatError(f"roll call {rc_key[d].iloc[0]} appears twice", file=rfile,
                               row=first_bad_row(d, rrows), field="rcid",
                               expected="one row per roll call")
-    dates = C.parse_dates(rc["date"], ["%Y-%m-%d", "%m/%d/%Y"])
+    dates = C.parse_dates(rc["date"], ["%Y-%m-%d", "%m/%d/%Y"], file=rfile, field="date",
+                          rows=rrows)
     C.check_date_range(dates, file=rfile, field="date", rows=rrows)
-    session = C.to_int(rc["session"], file=rfile, field="session", rows=rrows)
+    session = C.to_int(rc["session"], file=rfile, field="session", rows=rrows, lo=1,
+                       hi=MAX_SESSION, what="a session number")
     flags = {}
     for col in ("importantvote", "amend", "para"):
         s = rc[col].str.strip()

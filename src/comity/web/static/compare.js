@@ -132,6 +132,48 @@
     fillTopics(data);
     fillVotes("divergent", data.divergent, data.divergent_total, pa, pb);
     fillVotes("shared", data.shared_minority, data.shared_minority_total, pa, pb);
+    fillCosponsor(data, pa, pb);
+  }
+
+  // ---------------------------------------------------------------- co-sponsorship
+  function fillCosponsor(data, pa, pb) {
+    const c = data.cosponsorship;
+    const tb = $("cosponsor-table").tBodies[0];
+    clear(tb);
+    $("cosponsor-caption").textContent = "";
+    if (!c) { $("cosponsor-summary").textContent = "Not available."; return; }
+    if (c.value === null) {
+      $("cosponsor-summary").textContent = "No value: " + (c.note || "neither sponsored a text of the period") + ".";
+    } else {
+      $("cosponsor-summary").textContent = "Jaccard index " + fmt(c.value) +
+        (c.lo !== null ? " (95% interval " + fmt(c.lo) + "–" + fmt(c.hi) + ")" : "") +
+        ": " + c.both + " texts sponsored together of " + c.n + " either sponsored (" +
+        pa.code + " " + c.sponsored_a + ", " + pb.code + " " + c.sponsored_b + "), " +
+        c.first + " to " + c.last + ".";
+    }
+    c.voted_no.forEach((r) => {
+      const tr = document.createElement("tr");
+      tr.appendChild(cell("td", r.date || "", "col-date"));
+      const td = document.createElement("td");
+      const a = document.createElement("a");
+      a.href = r.link || "#";
+      a.rel = "noopener";
+      a.target = "_blank";
+      a.textContent = r.symbol || r.rid;
+      td.appendChild(a);
+      td.className = "col-symbol";
+      tr.appendChild(td);
+      const title = r.title || "";
+      tr.appendChild(cell("td", title.length > 180 ? title.slice(0, 179) + "…" : title, "col-title"));
+      tr.appendChild(cell("td", r.sponsor + (r.sponsor_kind === "additional" ? " (additional)" : "")));
+      tr.appendChild(cell("td", r.voted_no));
+      ["yes", "no", "abstain"].forEach((k) => tr.appendChild(cell("td", r[k] === null ? "–" : String(r[k]), "num")));
+      tb.appendChild(tr);
+    });
+    const n = c.voted_no.length, total = c.voted_no_total;
+    $("cosponsor-caption").textContent = total === 0 ? "Neither voted No on a text the other sponsored."
+      : (n < total ? "The first " + n + " of " + total : String(total)) +
+        " recorded votes where one voted No on a resolution the other sponsored, latest first.";
   }
 
   // ---------------------------------------------------------------- charts

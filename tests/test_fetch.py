@@ -496,3 +496,21 @@ def test_listing_with_escaping_links_writes_nothing_outside(server: Server,
     with Store(tmp_path / "s.duckdb") as s, pytest.raises(FetchError, match="refused"):
         F.fetch(s, source=server.url + "/list/", cache_dir=cache)
     assert not list(tmp_path.rglob("owned*.csv"))
+
+
+def test_offline_error_says_how_to_get_the_file_by_hand(tmp_path: Path) -> None:
+    """No connection (a port nobody listens on): the error names the URL and the way round
+    it, downloading by hand and ingesting the file (issue 18)."""
+    import socket
+
+    with socket.socket() as s:  # a free port, closed again: connections are refused
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/undl_ga.csv"
+    with pytest.raises(FetchError) as ei:
+        F.download(url, tmp_path / "x.csv", retries=0, timeout=2)
+    msg = str(ei.value)
+    assert msg.startswith(f"{url}: download cannot connect")
+    assert f"Download {url} by hand" in msg
+    assert "comity ingest FILE" in msg
+    assert not (tmp_path / "x.csv.part").exists()

@@ -353,6 +353,9 @@ def download(
                         what = f"timed out (no data for {timeout:g} s) after {have} bytes"
                     elif isinstance(exc, httpx.ConnectError):
                         what = f"cannot connect ({exc})"
+                        keep_hint = (f". Offline? Download {url} by hand (any browser), then "
+                                     f"run `comity ingest FILE` (or `comity fetch --from "
+                                     f"FILE`) on the downloaded file")
                     else:
                         what = f"broken ({exc}) after {have} bytes"
                     if size:
@@ -361,6 +364,8 @@ def download(
                             "resume") if have else ""
                     if not have and part.exists():
                         part.unlink()
+                    if isinstance(exc, httpx.ConnectError):
+                        keep += keep_hint
                     raise FetchError(f"{url}: download {what}; {spent}{keep}") from None
                 if progress:
                     progress("retry", name, have, size)

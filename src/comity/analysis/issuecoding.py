@@ -232,11 +232,17 @@ def corpus(store: Store | str | Path | None = None, *, bodies: Sequence[str] = (
     s, owned = _open_store(store)
     try:
         bl = [str(b).upper() for b in bodies]
+        # a vote whose only "title" was meeting-record text (quality kind
+        # ``transcript_title``: the store leaves its title empty) is read by the classifier
+        # with those words, which name the draft voted on
         df = s.query(
-            "SELECT rid, body, session, date, symbol, title, agenda, subjects, issues, "
-            "list_has_any(sources, ['unvotes', 'voeten2016']) AND body = 'GA' AS coded "
-            f"FROM resolutions WHERE body IN ({','.join('?' * len(bl))}) ORDER BY date, rid",
-            bl)
+            "SELECT r.rid, r.body, r.session, r.date, r.symbol, "
+            "coalesce(r.title, t.title) AS title, r.agenda, r.subjects, r.issues, "
+            "list_has_any(r.sources, ['unvotes', 'voeten2016']) AND r.body = 'GA' AS coded "
+            "FROM resolutions r LEFT JOIN (SELECT key, any_value(title) AS title "
+            "FROM src_resolutions WHERE source = 'unvotes' AND title IS NOT NULL "
+            "GROUP BY key) t ON r.title IS NULL AND t.key = CAST(r.rcid AS VARCHAR) "
+            f"WHERE r.body IN ({','.join('?' * len(bl))}) ORDER BY r.date, r.rid", bl)
     finally:
         if owned:
             s.close()

@@ -56,7 +56,7 @@ QUALITY_KINDS: tuple[str, ...] = (
     "columns_swapped", "council_size", "date_swapped", "date_uncertain", "draft_unknown",
     "member_unnamed", "members_missing", "members_mismatch", "outcome_inconsistent",
     "outside_council", "resolution_missing", "state_name_typo", "symbol_out_of_sequence",
-    "symbol_year_mismatch", "veto_flags_inconsistent",
+    "symbol_year_mismatch", "veto_flags_inconsistent", "transcript_title",
     # sponsor lists (UNxml): a mended name, a text that is not a state, an unknown name
     "sponsor_name_repaired", "sponsor_not_a_state", "sponsor_unknown",
 )
@@ -685,8 +685,15 @@ def _vote_quality(con, staged: list[Staged], uid_of: dict[int, np.ndarray],
         con.unregister(name)
 
 
+#: a "title" that is a speaker's words from the meeting record ("The President: We have
+#: heard the last speaker…"), as one source (unvotes' ``descr``) has for some votes: never
+#: taken as a title (another source's title is, or none), and noted in ``quality``
+TRANSCRIPT = (r"^\s*(The )?(Acting )?(President|Chair|Chairman|Chairperson|Secretary-General)"
+              r"( \([^)]{0,60}\))?\s*:")
+
+
 def _resolutions_table(con) -> None:
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TABLE resolutions AS
         WITH pick AS (
             SELECT rid,
@@ -695,7 +702,9 @@ def _resolutions_table(con) -> None:
                 arg_min(special, prec) FILTER (special IS NOT NULL) AS special,
                 arg_min(date, prec) FILTER (date IS NOT NULL) AS date,
                 arg_min(symbol, prec) FILTER (symbol IS NOT NULL) AS symbol,
-                arg_min(title, prec) FILTER (title IS NOT NULL AND title <> '') AS title,
+                arg_min(title, prec) FILTER (title IS NOT NULL AND title <> ''
+                                             AND NOT regexp_matches(title, '{TRANSCRIPT}'))
+                    AS title,
                 arg_min(agenda, prec) FILTER (agenda IS NOT NULL AND agenda <> '') AS agenda,
                 arg_min(subjects, prec) FILTER (subjects IS NOT NULL AND subjects <> '')
                     AS subjects,
@@ -746,12 +755,21 @@ def _resolutions_table(con) -> None:
 
 
 def _quality(con) -> None:
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TABLE quality AS
         -- notes made while parsing
         SELECT u.rid, q.source, q.kind, q.detail
         FROM src_quality q
         LEFT JOIN (SELECT DISTINCT ingest_id, key, rid FROM res_rows) u USING (ingest_id, key)
+        UNION ALL
+        -- a source's title is meeting-record text (left out of the resolution's title)
+        SELECT rid, source, 'transcript_title',
+               printf('%s gives meeting-record text as the title ("%s…"); %s', source,
+                      left(title, 60), CASE WHEN (SELECT r.title FROM resolutions r
+                                                  WHERE r.rid = x.rid) IS NULL
+                                            THEN 'no other source has a title: left empty'
+                                            ELSE 'the title is taken from another source' END)
+        FROM res_rows x WHERE regexp_matches(title, '{TRANSCRIPT}')
         UNION ALL
         -- a source's own count of Y/N/A differs from the totals it records
         SELECT r.rid, r.source, 'tally_mismatch' AS kind,

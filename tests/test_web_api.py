@@ -238,7 +238,7 @@ def test_alignment_fast_path_equals_python_api(client, full_store):
     for a, b, year in cases:
         for body in ("GA", "SC") if year in (1991, 2015) else ("GA",):
             params = {"a": a, "b": b, "from": str(year), "to": str(year),
-                      "measure": measures, "body": body}
+                      "measure": measures, "body": body, "bootstrap": 0}
             r = client.get("/api/alignment", params=params)
             try:
                 ref = plain(alignment(a, b, start=str(year), end=str(year), bootstrap=0,
@@ -347,9 +347,17 @@ def test_cohesion(client, full_store):
 
 
 # ------------------------------------------------------------------------------ Security Council
-def test_vetoes_and_council(client):
+def test_vetoes_and_council(client, full_store):
     r = client.get("/api/vetoes", params={"state": "RUS", "from": 2000, "to": 2024})
-    assert r.status_code == 200 and isinstance(r.json()["rows"], list)
+    assert r.status_code == 200
+    from comity.analysis.security_council import vetoes as sc_vetoes
+
+    ref = sc_vetoes(full_store, state="RUS", start_year=2000, end_year=2024)
+    rows = r.json()["rows"]
+    no = [None if pd.isna(v) else int(v) for v in ref["no"]]
+    assert [(x["rid"], x["state"], x["no"]) for x in rows] == list(
+        zip(ref["rid"], ref["state"].astype(str), no, strict=True))
+    assert len(rows) > 10 and {x["state"] for x in rows} == {"RUS"}
     assert "veto" in r.json()["note"]
     assert client.get("/api/vetoes", params={"state": "Narnia"}).status_code == 404
     c = client.get("/api/council", params={"year": 2020}).json()
@@ -470,3 +478,33 @@ def test_repeated_query_is_cached(client):
     second = client.get("/api/alignment", params=params)
     assert ctx.responses.hits == hits + 1
     assert first.content == second.content
+
+
+def test_bootstrap_default_is_the_clis_and_is_reported(client) -> None:
+    """One documented default for the REST API and the CLI (issue 18): a request that names
+    no draws gets the CLI's 2,000 and says so; bootstrap=0 asks for no interval."""
+    import inspect
+
+    from comity.cli import align as cli_align
+    from comity.cli import compare as cli_compare
+    from comity.web.api_align import DEFAULT_BOOTSTRAP
+
+    def cli_default(fn: object) -> int:
+        return inspect.signature(fn).parameters["bootstrap"].default
+
+    assert DEFAULT_BOOTSTRAP == 2000
+    assert cli_default(cli_align.align) == DEFAULT_BOOTSTRAP
+    assert cli_default(cli_align.cohesion) == DEFAULT_BOOTSTRAP
+    assert cli_default(cli_compare.compare) == DEFAULT_BOOTSTRAP
+    r = client.get("/api/alignment", params={"a": "USA", "b": "RUS", "from": "2015",
+                                             "to": "2016"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["query"]["bootstrap"] == 2000
+    assert all(row["lo"] is not None and row["lo"] <= row["value"] <= row["hi"]
+               for row in body["rows"])
+    r0 = client.get("/api/alignment", params={"a": "USA", "b": "RUS", "from": "2015",
+                                              "to": "2016", "bootstrap": 0}).json()
+    assert r0["query"]["bootstrap"] == 0
+    assert [row["lo"] for row in r0["rows"]] == [None, None]
+    assert [row["value"] for row in r0["rows"]] == [row["value"] for row in body["rows"]]

@@ -47,6 +47,10 @@ IssueQ = Annotated[str | None, Query(max_length=60, description="Voeten issue: m
 BodyQ = Annotated[Body, Query(description="GA, SC or both.")]
 ImportantQ = Annotated[bool | None, Query(description="true: only the votes the US State "
                                           "Department lists as important; false: the others.")]
+#: bootstrap draws when a request names none: the CLI's default (``comity align``, ``cohesion``,
+#: ``compare``), so that the same question gets the same interval in both; every response
+#: reports the draws used in ``query.bootstrap`` (0: no interval, the cheapest answer)
+DEFAULT_BOOTSTRAP = 2000
 BootQ = Annotated[int, Query(ge=0, le=LIMITS["max_bootstrap"],
                              description="Bootstrap draws for the intervals (0: none).")]
 SeedQ = Annotated[int, Query(ge=0, le=2**32 - 1, description="Seed of the bootstrap.")]
@@ -242,7 +246,7 @@ async def alignment_endpoint(
     body: BodyQ = "GA",
     important: ImportantQ = None,
     search: SearchQ = None,
-    bootstrap: BootQ = 0,
+    bootstrap: BootQ = DEFAULT_BOOTSTRAP,
     seed: SeedQ = 0,
     ci: CiQ = 0.95,
     min_votes: MinVotesQ = 10,
@@ -344,7 +348,7 @@ async def cohesion_endpoint(
     issue: IssueQ = None,
     body: BodyQ = "GA",
     important: ImportantQ = None,
-    bootstrap: BootQ = 0,
+    bootstrap: BootQ = DEFAULT_BOOTSTRAP,
     seed: SeedQ = 0,
     ci: CiQ = 0.95,
     min_votes: MinVotesQ = 10,

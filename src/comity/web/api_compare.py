@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse, Response
 
 from comity.errors import ComityError
 from comity.web.api_align import (
+    DEFAULT_BOOTSTRAP,
     BodyQ,
     BootQ,
     FromQ,
@@ -75,7 +76,7 @@ async def compare_endpoint(
     topic: Annotated[list[str] | None, Query(
         max_length=MAX_TOPICS, description="Keyword topics added to the default list "
         "(repeat; each searched in titles, agenda items and subjects).")] = None,
-    bootstrap: BootQ = 1000,
+    bootstrap: BootQ = DEFAULT_BOOTSTRAP,
     seed: SeedQ = 0,
     min_votes: MinVotesQ = 10,
     top: Annotated[int, Query(ge=0, le=LIMITS["max_limit"], description="Rows of the "

@@ -34,7 +34,7 @@ from comity.ingest.sources._io import check_regular, label, size_limit
 from comity.ingest.sources.base import SourceData
 from comity.ingest.sources.detect import KINDS, detect_format
 from comity.store.panel import Panel
-from comity.store.queries import StoreQueries
+from comity.store.queries import StoreQueries, range_filters
 
 SCHEMA_VERSION = 2
 PARSE_THREADS = int(os.environ.get("COMITY_PARSE_THREADS", "2"))
@@ -720,16 +720,8 @@ class Store(StoreQueries):
         (:mod:`comity.world.topics`)."""
         from comity.world import states as st
 
-        where, params = ["r.adoption = 'recorded'"], []
-        if body and body.upper() != "BOTH":
-            where.append("r.body = ?")
-            params.append(body.upper())
-        if start is not None:
-            where.append("r.date >= CAST(? AS DATE)")
-            params.append(str(start))
-        if end is not None:
-            where.append("r.date <= CAST(? AS DATE)")
-            params.append(str(end))
+        where, params = range_filters(body, start, end)
+        where.insert(0, "r.adoption = 'recorded'")
         if session is not None:
             ss = [session] if isinstance(session, int) else list(session)
             where.append(f"r.session IN ({','.join('?' * len(ss))})")

@@ -11,6 +11,24 @@ import pandas as pd
 from comity.errors import StoreError
 
 
+def range_filters(body: str | None, start: Any, end: Any, *, alias: str = "r"
+                  ) -> tuple[list[str], list[Any]]:
+    """SQL conditions (and their parameters) for a body (``GA``, ``SC``; ``both``/None: any)
+    and a date range, both ends included, on the resolutions aliased ``alias``."""
+    where: list[str] = []
+    params: list[Any] = []
+    if body and body.upper() != "BOTH":
+        where.append(f"{alias}.body = ?")
+        params.append(body.upper())
+    if start is not None:
+        where.append(f"{alias}.date >= CAST(? AS DATE)")
+        params.append(str(start))
+    if end is not None:
+        where.append(f"{alias}.date <= CAST(? AS DATE)")
+        params.append(str(end))
+    return where, params
+
+
 class StoreQueries:
     """The query methods of :class:`comity.store.db.Store`; they need ``self.con`` (a DuckDB
     connection), ``self._has_table`` and ``self._issues_view``."""

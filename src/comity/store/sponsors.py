@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from comity.ingest.sources.base import SourceData
+from comity.store.queries import range_filters
 
 __all__ = ["SPONSOR_KINDS", "VOTED_NO_COLUMNS", "has_sponsors", "sponsored", "stage_sponsors",
            "voted_no_on_sponsored"]
@@ -49,18 +50,7 @@ def has_sponsors(store: Any) -> bool:
 
 
 def _where(start: Any, end: Any, body: str) -> tuple[list[str], list[Any]]:
-    where: list[str] = []
-    params: list[Any] = []
-    if body and body.upper() != "BOTH":
-        where.append("r.body = ?")
-        params.append(body.upper())
-    if start is not None:
-        where.append("r.date >= CAST(? AS DATE)")
-        params.append(str(start))
-    if end is not None:
-        where.append("r.date <= CAST(? AS DATE)")
-        params.append(str(end))
-    return where, params
+    return range_filters(body, start, end)
 
 
 def sponsored(store: Any, states: Sequence[str], *, start: Any = None, end: Any = None,

@@ -275,17 +275,7 @@ def read_csv_table(
     head = bytes(buf[:1 << 20])
     nl = head.find(b"\n")
     first_line = head[:nl] if nl >= 0 else bytes(buf)
-    names = _header_names(first_line, path)
-    names_clean = [n.strip() for n in names] if strip_headers else names
-    missing = [c for c in required if c not in names_clean]
-    if missing:
-        raise DataFormatError(
-            f"required column(s) {', '.join(repr(m) for m in missing)} missing; header has "
-            f"{', '.join(repr(n[:30]) for n in names_clean[:8])}"
-            f"{' …' if len(names_clean) > 8 else ''}",
-            file=label(path), row=0, field=missing[0], expected="a header naming every "
-            f"required column: {', '.join(required)}",
-        )
+    names, names_clean = _check_header(first_line, required, path, strip_headers)
     types = types or {}
     include = None
     if columns is not None and len(set(names)) == len(names):
@@ -320,6 +310,24 @@ def read_csv_table(
         clean = dict(zip(names, names_clean, strict=True))
         tbl = tbl.rename_columns([clean[n] for n in tbl.column_names])
     return tbl
+
+
+def _check_header(first_line: bytes, required: list[str], path: str | Path,
+                  strip_headers: bool) -> tuple[list[str], list[str]]:
+    """The header's names as written and as matched (stripped with ``strip_headers``); a
+    located error when a required column is missing."""
+    names = _header_names(first_line, path)
+    names_clean = [n.strip() for n in names] if strip_headers else names
+    missing = [c for c in required if c not in names_clean]
+    if missing:
+        raise DataFormatError(
+            f"required column(s) {', '.join(repr(m) for m in missing)} missing; header has "
+            f"{', '.join(repr(n[:30]) for n in names_clean[:8])}"
+            f"{' …' if len(names_clean) > 8 else ''}",
+            file=label(path), row=0, field=missing[0], expected="a header naming every "
+            f"required column: {', '.join(required)}",
+        )
+    return names, names_clean
 
 
 def _header_names(first_line: bytes, path: str | Path) -> list[str]:
@@ -552,16 +560,8 @@ def iter_csv_batches(path: str | Path, required: list[str], *, strip_headers: bo
     each failure a located DataFormatError (rows counted from 1 after the header)."""
     stream, first_line = _open_stream(path)
     try:
-        names = _header_names(first_line.rstrip(b"\r"), path)
-        names_clean = [n.strip() for n in names] if strip_headers else names
-        missing = [c for c in required if c not in names_clean]
-        if missing:
-            raise DataFormatError(
-                f"required column(s) {', '.join(repr(m) for m in missing)} missing; header "
-                f"has {', '.join(repr(n[:30]) for n in names_clean[:8])}"
-                f"{' …' if len(names_clean) > 8 else ''}",
-                file=label(path), row=0, field=missing[0], expected="a header naming every "
-                f"required column: {', '.join(required)}")
+        names, names_clean = _check_header(first_line.rstrip(b"\r"), required, path,
+                                           strip_headers)
         bad_rows: list = []
 
         def on_invalid(row: object) -> str:

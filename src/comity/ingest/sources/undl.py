@@ -347,6 +347,7 @@ def _read(path: str | Path, required: list[str], consistent: list[str], body: st
         "total_ms": total_ms.to_numpy(),
         "row": mrows.to_numpy(), **{k: v.to_numpy() for k, v in tallies.items()},
     })
+    _check_symbols(res["symbol"], body, mrows, file)
     tsum = sum(tallies[k] for k in ("yes", "no", "abstain", "non_voting"))
     off = (tsum.notna() & total_ms.notna() & (tsum != total_ms)).to_numpy(dtype=bool)
     if off.any():
@@ -364,6 +365,29 @@ def _read(path: str | Path, required: list[str], consistent: list[str], body: st
                        + pd.Series(txt, dtype=object)).to_numpy()}))
     extra["dates"] = rec_dates.iloc[row_rec].reset_index(drop=True) if body == "SC" else None
     return file, meta, res, votes, quality, extra
+
+
+#: a resolution symbol as the Library writes it, once normalised (``A/RES/68/262``,
+#: ``A/RES/377(V)A``, ``A/RES/ES-11/1``, ``S/RES/2728``): the body's prefix, then letters,
+#: digits and ``/ ( ) [ ] - .`` only — never a list or a quoted text
+_SYMBOL = {"GA": r"(?:A/RES/|R/)[A-Z0-9/()\[\].-]+", "SC": r"S/RES/[A-Z0-9/()\[\].-]+"}
+
+
+def _check_symbols(symbols: pd.Series | np.ndarray, body: str, rows: pd.Series,
+                   file: str) -> None:
+    sym = pd.Series(np.asarray(symbols, dtype=object))
+    bad = ~sym.fillna("").str.fullmatch(_SYMBOL[body]).to_numpy(dtype=bool)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataFormatError(
+            f"{sym.iloc[i]!r} is not a resolution symbol", file=file, row=int(rows.iloc[i]),
+            field="resolution", expected=f"a symbol such as "
+            f"{'A/RES/68/262' if body == 'GA' else 'S/RES/2728 (2024)'}")
+
+
+#: a GA ``session``: a regular session's number (1 to 200) or a special or emergency
+#: special session (``S-32``, ``ES-11``), or empty
+_SESSION = r"(?:[1-9]\d{0,2}|(?:ES|S)-\d{1,2})?"
 
 
 def _exact_error(path: str | Path, required: list[str]) -> None:
@@ -420,6 +444,15 @@ def parse_undl_ga(path: str | Path) -> SourceData:
                   "total_ms"]
     file, meta, res, votes, quality, _ = _read(path, GA_REQUIRED, consistent, "GA")
     sess_txt = meta["session"].str.strip().str.upper()
+    bad = ~sess_txt.str.fullmatch(_SESSION).to_numpy(dtype=bool)
+    bad |= pd.to_numeric(sess_txt.where(sess_txt.str.fullmatch(r"\d+")),
+                         errors="coerce").gt(200).to_numpy(dtype=bool)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataFormatError(f"session {sess_txt.iloc[i]!r} is not a session", file=file,
+                              row=int(res["row"].iloc[i]), field="session",
+                              expected="a regular session number from 1 to 200, S-n or ES-n, "
+                              "or empty")
     num = pd.to_numeric(sess_txt.where(sess_txt.str.fullmatch(r"\d+")), errors="coerce")
     session = pd.Series(pd.array(num.to_numpy(), dtype="Int64"))
     sym = pd.Series(res["symbol"])

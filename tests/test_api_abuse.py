@@ -119,3 +119,38 @@ def test_unknown_query_parameters_are_rejected(client) -> None:
     assert client.get("/api/alignment", params={"a": "USA", "b": "CAN", "from": "1980"}
                       ).status_code == 200
     assert client.get("/api/states", params={"format": "csv", "x": "1"}).status_code == 422
+
+
+def test_cached_answer_is_gzipped_once_and_reads_back(client) -> None:
+    """A cached answer to a client that accepts gzip is the gzip of the same bytes, made
+    once (kept for the next hit), with Vary; a client that does not accept gzip gets the
+    plain bytes."""
+    import gzip as gz
+
+    from comity.web.common import CachedGetMiddleware, _accepts_gzip
+
+    params = {"at": "2020-01-01"}
+    plain_body = client.get("/api/states", params=params,
+                            headers={"Accept-Encoding": "identity"}).content
+    assert len(plain_body) >= CachedGetMiddleware.GZIP_MIN
+    r1 = client.get("/api/states", params=params, headers={"Accept-Encoding": "gzip"})
+    assert r1.headers["content-encoding"] == "gzip" and r1.headers["vary"] == "Accept-Encoding"
+    assert r1.content == plain_body  # httpx decodes it: the same bytes
+    r2 = client.get("/api/states", params=params, headers={"Accept-Encoding": "gzip"})
+    assert r2.content == plain_body
+    mw = client.app.middleware_stack
+    while not isinstance(mw, CachedGetMiddleware):
+        mw = mw.app
+    (body, packed), = [v for v in mw._gz.values() if v[0] == plain_body]
+    assert gz.decompress(packed) == plain_body and body == plain_body
+    r3 = client.get("/api/states", params=params, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in r3.headers and r3.content == plain_body
+
+    def scope(v: bytes) -> dict:
+        return {"headers": [(b"accept-encoding", v)]}
+
+    assert _accepts_gzip(scope(b"gzip, deflate, br"))
+    assert _accepts_gzip(scope(b"br;q=1.0, *;q=0.5"))
+    assert not _accepts_gzip(scope(b"gzip;q=0"))
+    assert not _accepts_gzip(scope(b"br, deflate"))
+    assert not _accepts_gzip({"headers": []})

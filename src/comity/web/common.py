@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import importlib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -232,28 +234,68 @@ class HeadAsGetMiddleware:
 class CachedGetMiddleware:
     """Pure ASGI middleware answering a repeated GET of the API from the response cache
     before routing and parameter validation (only answers that a validated request has put
-    in the cache are served, byte for byte)."""
+    in the cache are served, byte for byte). A client that accepts gzip gets a compressed
+    copy, made once per cached answer (not on every hit, as the gzip middleware outside
+    would) and kept while that answer is."""
+
+    #: answers shorter than this go uncompressed (as with the gzip middleware)
+    GZIP_MIN = 4096
+    #: compressed copies kept (the largest answers are the ones worth keeping)
+    GZIP_KEEP = 256
 
     def __init__(self, app: Any, ctx: Any) -> None:
         self.app = app
         self.ctx = ctx
+        self._gz: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
+
+    def _gzipped(self, key: str, body: bytes) -> bytes:
+        got = self._gz.get(key)
+        if got is not None and got[0] is body:
+            self._gz.move_to_end(key)
+            return got[1]
+        gz = gzip.compress(body, compresslevel=6, mtime=0)
+        self._gz[key] = (body, gz)
+        while len(self._gz) > self.GZIP_KEEP:
+            self._gz.popitem(last=False)
+        return gz
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and \
                 scope["path"].startswith("/api/"):
-            hit = self.ctx.responses.get(cache_key(scope["path"],
-                                                   scope.get("query_string", b"")))
+            key = cache_key(scope["path"], scope.get("query_string", b""))
+            hit = self.ctx.responses.get(key)
             if hit is not None:
                 body, media, headers = hit
                 ctype = media if "charset" in media or not media.startswith("text/") \
                     else media + "; charset=utf-8"
+                extra: list[tuple[bytes, bytes]] = []
+                if len(body) >= self.GZIP_MIN and _accepts_gzip(scope):
+                    body = self._gzipped(key, body)
+                    extra = [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
                 raw = [(b"content-type", ctype.encode()),
-                       (b"content-length", str(len(body)).encode())]
+                       (b"content-length", str(len(body)).encode()), *extra]
                 raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
                 await send({"type": "http.response.start", "status": 200, "headers": raw})
                 await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)
+
+
+def _accepts_gzip(scope: Any) -> bool:
+    """Does the request's Accept-Encoding allow gzip (``gzip`` or ``*`` with q > 0)?"""
+    for name, value in scope.get("headers", ()):
+        if name != b"accept-encoding":
+            continue
+        for part in value.decode("latin-1").lower().split(","):
+            token, _, params = part.partition(";")
+            if token.strip() not in ("gzip", "*"):
+                continue
+            q = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+            try:
+                return float(q) > 0
+            except ValueError:
+                return False
+    return False
 
 
 __all__ = [

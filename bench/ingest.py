@@ -320,6 +320,13 @@ def _records(con, rows: int, seed: int) -> pd.DataFrame:
     base = con.execute(_BASE_SQL).df()
     if base.empty:
         raise SystemExit("the source store has no GA recorded votes")
+    # The Library writes every GA symbol as A/RES/...; 37 early symbols of the research data
+    # (SS/1/59, ESS/2/77A, R/6444A) get that prefix, as the UNDL parser requires it; a
+    # placeholder that is no symbol (MISSING_DATA) leaves its record out.
+    sym = base["symbol"].astype(str)
+    sym = sym.where(sym.str.startswith("A/RES/"), "A/RES/" + sym)
+    keep = sym.str.fullmatch(r"A/RES/[A-Z0-9/()\[\].-]+").to_numpy(dtype=bool)
+    base = base.assign(symbol=sym)[keep].reset_index(drop=True)
     per_pass = int(base["n"].sum())
     passes = -(-rows // per_pass)
     rec = pd.concat([base.assign(k=k) for k in range(passes)], ignore_index=True)

@@ -428,8 +428,9 @@ def test_cohesion_verdicts(cohesion_panel: Panel) -> None:
     assert ev.loc[0, ["position", "members_yes", "members_no"]].tolist() == ["Y", 2, 1]
     assert evaluate("trio less cohesive in 2001 than in 2000", panel=cohesion_panel,
                     blocs_file=b, bootstrap=300).verdict == "contradicted"
-    assert evaluate("trio more cohesive in 2001 than in 2001", panel=cohesion_panel,
-                    blocs_file=b, bootstrap=300).verdict == "inconclusive"
+    with pytest.raises(ClaimError, match=r"the two windows compared \(2001 and 2001\) overlap"):
+        evaluate("trio more cohesive in 2001 than in 2001", panel=cohesion_panel,
+                 blocs_file=b, bootstrap=300)
     assert evaluate("trio more cohesive in 2001 than in 1999", panel=cohesion_panel,
                     blocs_file=b, bootstrap=300).verdict == "insufficient data"
     with pytest.raises(ClaimError):

@@ -122,3 +122,41 @@ def test_a_forged_gzip_size_is_caught_while_streaming(tmp_path: Path) -> None:
     path.write_bytes(bytes(raw))
     with _io.size_limit(50_000), pytest.raises(DataFormatError, match="size limit"):
         list(_io.iter_csv_batches(path, ["undl_id"], block_size=1 << 12))
+
+
+# --- read_ahead: batches decoded in a background thread, handed over in order ------------------
+
+def test_read_ahead_keeps_order_and_raises_where_the_producer_failed() -> None:
+    def gen():
+        yield from range(5)
+        raise DataFormatError("bad row", file="f.csv", row=6, field="x")
+
+    got: list[int] = []
+    with pytest.raises(DataFormatError, match=r"f\.csv, row 6, field 'x'"):
+        for x in _io.read_ahead(gen(), depth=2):
+            got.append(x)
+    assert got == [0, 1, 2, 3, 4]  # every item before the error, none lost or reordered
+    assert list(_io.read_ahead(iter(range(100)), depth=1)) == list(range(100))
+    assert list(_io.read_ahead(iter([]))) == []
+
+
+def test_read_ahead_stops_and_closes_the_producer_when_the_consumer_stops() -> None:
+    import threading
+
+    closed = threading.Event()
+    produced: list[int] = []
+
+    def gen():
+        try:
+            for i in range(10_000):
+                produced.append(i)
+                yield i
+        finally:
+            closed.set()
+
+    it = _io.read_ahead(gen(), depth=2)
+    assert [next(it) for _ in range(3)] == [0, 1, 2]
+    it.close()
+    assert closed.wait(5)
+    assert len(produced) <= 3 + 2 + 1  # never more than `depth` ahead (+ the one in hand)
+    assert not any(t.name == "comity-read-ahead" for t in threading.enumerate())

@@ -319,6 +319,9 @@ class MovedClaim:
     topic: str | None = None
     kind: ClassVar[str] = "moved"
 
+    def __post_init__(self) -> None:
+        _check_order(self.after, self.before)
+
     def __str__(self) -> str:
         verb = "moved toward" if self.direction > 0 else "moved away from"
         before = ""
@@ -344,6 +347,10 @@ class CohesionClaim:
     other: str | None = None
     topic: str | None = None
     kind: ClassVar[str] = "cohesion"
+
+    def __post_init__(self) -> None:
+        if self.than is not None and self.other is None:
+            _check_disjoint(self.period, self.than)
 
     @property
     def measure(self) -> str | None:
@@ -709,6 +716,19 @@ def parse_claim(text: str | Claim, *,
                              direction=-1 if m.group("dir").casefold() == "less" else 1,
                              topic=topic_key)
     raise _syntax(raw)
+
+
+def _check_disjoint(a: Period, b: Period) -> None:
+    """Two windows compared with each other must not share a day (in either order)."""
+    if a.session is not None and b.session is not None:
+        same = a.session == b.session
+    elif a.start is not None and b.start is not None:
+        same = a.start <= (b.end or date.max) and b.start <= (a.end or date.max)
+    else:
+        return
+    if same:
+        raise ClaimError(f"the two windows compared ({a.bare} and {b.bare}) overlap: "
+                         "compare periods that do not share a day")
 
 
 def _check_order(after: Period, before: Period | None) -> None:

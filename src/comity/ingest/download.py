@@ -57,10 +57,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urljoin, urlsplit
 
-import httpx
+if TYPE_CHECKING:  # imported where a download runs: reading the release table needs none
+    import httpx
 
 from comity.errors import ComityError, FetchError
 
@@ -283,9 +284,10 @@ class HTTPStatusError(FetchError):
         super().__init__(f"{url}: HTTP {status} {reason}".rstrip())
 
 
-def sha256_of(path: Path) -> str:
+def sha256_of(path: str | Path) -> str:
+    """The file's sha256 (hex), read in 1 MiB blocks (hashlib releases the GIL on each)."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
@@ -317,6 +319,8 @@ def download(
     progress: Progress | None = None,
 ) -> Downloaded:
     """Download ``url`` to ``dest`` (via ``dest.part``), resuming and checking; see module doc."""
+    import httpx
+
     dest = Path(dest)
     if sha256 is not None:
         sha256 = sha256.lower()
@@ -404,6 +408,8 @@ def _transfer(cl: httpx.Client, url: str, part: Path, offset: int, size: int | N
     Returns the expected total size (None if unknown) and whether the bytes were appended to
     a partial file (a resumed transfer) rather than written from zero.
     """
+    import httpx
+
     # identity encoding: the bytes on the wire are the file's, so Content-Length, Range offsets
     # and the sha256 all refer to the same bytes
     headers = {"Accept-Encoding": "identity"}
@@ -457,6 +463,8 @@ _HREF = re.compile(r"""href\s*=\s*["']([^"'#?]+)["']""", re.IGNORECASE)
 
 def list_directory(url: str, client: httpx.Client, *, depth: int = 0) -> list[str]:
     """URLs of the files an HTML directory listing links to (below ``url`` only)."""
+    import httpx
+
     try:
         r = client.get(url)
     except httpx.TimeoutException:
@@ -578,6 +586,8 @@ def fetch(
     ingest_progress: Callable[[str, int, int], None] | None = None,
 ) -> FetchReport:
     """Download (or take) the voting files and ingest them into ``store`` (a Store)."""
+    import httpx
+
     wanted = _check_only(only)
     from comity.ingest.sources._io import label as _label
 
@@ -658,6 +668,8 @@ def fetch(
 
 def _urls_of(url: str, cl: httpx.Client) -> list[str]:
     """A directory listing's file URLs, or ``[url]`` for a file."""
+    import httpx
+
     if url.endswith("/"):
         return list_directory(url, cl)
     try:

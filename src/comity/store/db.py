@@ -17,7 +17,6 @@ recorded is skipped.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from comity.errors import DataFormatError, StoreError, ValidationError
+from comity.ingest.download import sha256_of
 from comity.ingest.sources._io import check_regular, label, size_limit
 from comity.ingest.sources.base import SourceData
 from comity.ingest.sources.detect import KINDS, detect_format
@@ -84,14 +84,6 @@ def default_db_path() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("comity", appauthor=False)) / "comity.duckdb"
-
-
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -434,8 +426,10 @@ class Store(StoreQueries):
         todo: list[tuple[PlannedFile, list[str]]] = []
         unchanged: list[str] = []
         for pf in plan:
-            shas = [sha256_file(p) for p in pf.paths]
-            if all(s in known for s in shas):
+            # a store that holds no file yet has nothing to skip: its files are hashed while
+            # they are parsed (below), not before
+            shas = [sha256_of(p) for p in pf.paths] if known else []
+            if known and all(s in known for s in shas):
                 unchanged.extend(label(p) for p in pf.paths)
             else:
                 todo.append((pf, shas))
@@ -463,6 +457,7 @@ class Store(StoreQueries):
                 todo[i][0].kind, 1.0) * sum(Path(p).stat().st_size for p in todo[i][0].paths))
             for i in by_size:
                 futures[i] = ex.submit(parse_planned, todo[i][0])
+            todo = [(pf, shas or [sha256_of(p) for p in pf.paths]) for pf, shas in todo]
             if not self._reference_written:  # a new store has them from __init__
                 self._write_reference_tables()
             # file names already loaded per source: a new version of one replaces it

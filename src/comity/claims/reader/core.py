@@ -26,6 +26,7 @@ from typing import Any
 
 from comity.claims.grammar import (
     Claim,
+    ClaimError,
     ClaimSyntaxError,
     CloserClaim,
     CohesionClaim,
@@ -355,7 +356,7 @@ def read_text(text: str) -> Reading:
     for sentence in split_sentences(text):
         try:
             got, why = _read(sentence)
-        except ClaimSyntaxError as exc:
+        except ClaimError as exc:  # a syntax error, or windows that cannot be compared
             skipped.append(Skipped(sentence, str(exc)))
             continue
         if got:

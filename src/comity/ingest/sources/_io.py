@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from comity.errors import DataFormatError
+
+T = TypeVar("T")
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -550,6 +553,55 @@ def _open_stream(path: str | Path) -> tuple[pa.NativeFile, bytes]:
     head = head.removeprefix(b"\xef\xbb\xbf")
     nl = head.find(b"\n")
     return open_(), (head[:nl] if nl >= 0 else head)
+
+
+def read_ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """``items`` produced in a background thread, at most ``depth`` ahead of the consumer, in
+    the same order, with the producer's exception raised where it occurred. The CSV reader
+    decodes (releasing the GIL) while the caller checks the batch before: a single-threaded
+    reader keeps row numbers exact and batch boundaries the same, and memory stays bounded.
+    Stopping early (the consumer's own error, ``close()``) stops the producer."""
+    import queue
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for x in items:
+                if not put((x, None)):
+                    return
+            put((done, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            put((done, exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    th = threading.Thread(target=produce, name="comity-read-ahead", daemon=True)
+    th.start()
+    try:
+        while True:
+            x, exc = q.get()
+            if exc is not None:
+                raise exc
+            if x is done:
+                return
+            yield x
+    finally:
+        stop.set()
+        th.join()
 
 
 def iter_csv_batches(path: str | Path, required: list[str], *, strip_headers: bool = False,

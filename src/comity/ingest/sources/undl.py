@@ -69,7 +69,7 @@ import pyarrow.compute as pc
 
 from comity.errors import DataFormatError, UnknownStateError
 from comity.ingest.sources import _common as C
-from comity.ingest.sources._io import iter_csv_batches, label, read_csv_table
+from comity.ingest.sources._io import iter_csv_batches, label, read_ahead, read_csv_table
 from comity.ingest.sources.base import SourceData, empty_quality, normalize_symbol
 
 #: GA columns in the order of the version 5 description; ``vote_note`` only from v5.
@@ -256,7 +256,7 @@ def _scan(path: str | Path, required: list[str], consistent: list[str], body: st
     notes: list[tuple[np.ndarray, list]] = []
     perm: list[tuple[np.ndarray, list]] = []
     base = 0
-    for batch in iter_csv_batches(path, required, strip_headers=True):
+    for batch in read_ahead(iter_csv_batches(path, required, strip_headers=True)):
         if rec is None:
             names = batch.schema.names
             cons = [c for c in consistent if c in names]

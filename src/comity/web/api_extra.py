@@ -140,6 +140,19 @@ async def idealpoints(
             f = f[f["period"] >= as_period(from_)]
         if to is not None:
             f = f[f["period"] <= as_period(to)]
+        if f.empty and len(frame):
+            # never 0 rows in silence: say what the fit holds
+            per = frame["period"]
+            asked = f"from {from_ if from_ is not None else 'its start'} to " \
+                f"{to if to is not None else 'its end'}"
+            raise NotFound(
+                f"the fit {fit_name!r} has no ideal points {asked}"
+                + (f" for {', '.join(codes)}" if state else "")
+                + f" in dimension {dim}: it covers {'sessions' if by_session else 'years'} "
+                f"{int(per.min())}-{int(per.max())}"
+                + (f" ({int(per.min()) + 1945}-{int(per.max()) + 1945})" if by_session else "")
+                + f" and {int(frame['dim'].max()) if 'dim' in frame.columns else 1} "
+                "dimension(s)")
         cols = [c for c in ("state", "period", "dim", "estimate", "se", "lo", "hi", "n_votes")
                 if c in f.columns]
         f = f[cols].reset_index(drop=True)

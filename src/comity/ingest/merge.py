@@ -522,21 +522,22 @@ def rebuild(con) -> dict[str, int]:
     has_vote = (chosen != 0).any(axis=1)
     inferred = member & (chosen == 0) & (is_ga & has_vote)[:, None]
     src_names = np.array([s.source for s in staged] + ["inferred"], dtype=object)
-    uu, ss = np.nonzero((chosen != 0) | inferred)
+    # int32 indices: one per stored vote, so their width is the peak's slope in the input size
+    uu, ss = (a.astype(np.int32) for a in np.nonzero((chosen != 0) | inferred))
     vv = chosen[uu, ss]
     inf = inferred[uu, ss]
-    vv = np.where(inf, 8, vv)
-    src_idx = np.where(inf, len(staged), chosen_src[uu, ss])
+    vv = np.where(inf, np.int8(8), vv)
+    src_idx = np.where(inf, np.int16(len(staged)), chosen_src[uu, ss])
     letters = np.array(["", "Y", "A", "N", "", "", "", "", "X"], dtype=object)
     vote_tbl = pa.table({
-        "rid": pa.DictionaryArray.from_arrays(pa.array(uu.astype(np.int32)),
+        "rid": pa.DictionaryArray.from_arrays(pa.array(uu),
                                               pa.array(rid_of_uid.astype(str))),
-        "state": pa.DictionaryArray.from_arrays(pa.array(ss.astype(np.int32)),
+        "state": pa.DictionaryArray.from_arrays(pa.array(ss),
                                                 pa.array(codes)),
-        "vote": pa.DictionaryArray.from_arrays(pa.array(vv.astype(np.int32)),
+        "vote": pa.DictionaryArray.from_arrays(pa.array(vv.astype(np.int8)),
                                                pa.array(list(letters))),
         "inferred": pa.array(inf),
-        "source": pa.DictionaryArray.from_arrays(pa.array(src_idx.astype(np.int32)),
+        "source": pa.DictionaryArray.from_arrays(pa.array(src_idx.astype(np.int16)),
                                                  pa.array(list(src_names))),
     })
     con.register("votes_arrow", vote_tbl)

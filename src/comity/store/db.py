@@ -41,6 +41,10 @@ PARSE_THREADS = int(os.environ.get("COMITY_PARSE_THREADS", "2"))
 #: parse time per byte relative to the gzip CSVs: the SC drafts workbook (.xlsx, read cell by
 #: cell) is parsed first, beside the big CSVs, so that it does not end the parse phase alone
 PARSE_COST = {"sc_drafts": 2.5}
+#: DuckDB's memory limit while an ingest writes (``COMITY_INGEST_MEMORY``): its buffer pool
+#: otherwise keeps every written block in memory, so the peak grew with the input; beyond the
+#: limit DuckDB writes blocks out (to the store, or ``<store>.tmp``). Reset after the ingest.
+INGEST_MEMORY_LIMIT = os.environ.get("COMITY_INGEST_MEMORY", "256MB")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -448,6 +452,7 @@ class Store(StoreQueries):
 
         workers = max(1, min(PARSE_THREADS, len(todo)))
         ex = ThreadPoolExecutor(workers)
+        con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
         con.execute("BEGIN TRANSACTION")
         try:
             # the biggest files are parsed first (they bound the wall time); staging still
@@ -512,6 +517,9 @@ class Store(StoreQueries):
                 raise StoreError(f"cannot write to the store {label(self.path)}: "
                                  f"{str(exc).splitlines()[0]}; nothing was written") from exc
             raise
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("RESET memory_limit")
         if progress:
             progress("done", len(todo) + 1, len(todo) + 1)
         return IngestReport(

@@ -326,7 +326,7 @@ def _read(path: str | Path, required: list[str], consistent: list[str], body: st
     state_cat, note = _resolve_pairs(pairs, row_pair, row_rec, rec_dates, file)
     if note is not None:
         quality.append(note)
-    rows = np.arange(1, n + 1, dtype=np.int64)
+    rows = np.arange(1, n + 1, dtype=np.int32 if n < 2**31 - 1 else np.int64)
     C.duplicate_check(row_rec, state_cat.codes, rows, pd.Index(keys), state_cat.categories,
                       file=file)
     votes = pd.DataFrame({

@@ -630,6 +630,13 @@ def _resolve_sponsors(rec: list[int], names: list[str], kinds: list[str], syms: 
             break
         except UnknownStateError as exc:
             bad = frame["name"].isin(set(exc.spellings))
+            for i in np.flatnonzero(bad.to_numpy()):  # the spelling may mean a state on
+                try:                                  # another row's date: that row stays
+                    resolve(frame["name"].iloc[[i]], kind="name", file=file,
+                            dates=d.iloc[[frame["r"].iloc[i]]])
+                    bad.iloc[i] = False
+                except UnknownStateError:
+                    pass
             for rr, nm in frame.loc[bad, ["r", "name"]].drop_duplicates().itertuples(
                     index=False):
                 quality.append({"key": syms[rr], "kind": "sponsor_unknown",

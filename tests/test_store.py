@@ -332,3 +332,36 @@ def test_cli_bad_arguments_are_clear_errors(tmp_path: Path) -> None:
     assert [x["rid"] for x in json.loads(r.stdout)] == ["A/RES/50/20"]
     r = run.invoke(app, ["check", "--kind", "tally_disagreement", "--db", db, "--json"])
     assert r.exit_code == 0 and json.loads(r.stdout)["rows"] == []
+
+
+def test_ingest_caps_duckdb_memory_while_writing_and_resets_it(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    import comity.ingest.merge as merge
+    import comity.store.db as sdb
+
+    d = M.write_all(tmp_path / "mini")
+    seen: list[str] = []
+    real = merge.rebuild
+
+    def spy(con):  # the setting while the canonical tables are rebuilt
+        seen.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return real(con)
+
+    monkeypatch.setattr(merge, "rebuild", spy)
+    monkeypatch.setattr(sdb, "INGEST_MEMORY_LIMIT", "100MB")
+    with Store(tmp_path / "m.duckdb") as s:
+        default = s.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        s.ingest([d])
+        assert seen and seen[-1] in ("95.3 MiB", "100.0 MB", "100MB")
+        assert s.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default
+
+        def boom(con):
+            raise RuntimeError("planted failure")
+
+        monkeypatch.setattr(merge, "rebuild", boom)
+        (d / "extra").mkdir()
+        M.write_all(d / "extra")
+        with pytest.raises(RuntimeError, match="planted"):
+            s.ingest([d / "extra"])
+        assert s.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default

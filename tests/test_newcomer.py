@@ -559,3 +559,30 @@ def test_export_of_identical_stores_is_byte_identical(tmp_path: Path) -> None:
     assert "quality.csv" in names
     for name in names:
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
+def test_a_bare_number_lists_both_bodies(full_store) -> None:
+    """``res 2758``: the Council's S/RES/2758 matches exactly, and the Assembly's
+    A/RES/2758(XXVI) (numbered without a session before 1976) is listed too, never hidden."""
+    s = full_store
+    got = s.find_symbol("res 2758")["rid"].tolist()
+    assert got[0] == "S/RES/2758"
+    assert got[1] == "A/RES/2758(XXVI)"  # the whole text before its part votes
+    assert set(got[2:]) == {f"A/RES/2758(XXVI){p}" for p in "ABCDEF"}
+    assert s.find_symbol("GA res 2758")["rid"].iloc[0] == "A/RES/2758(XXVI)"
+    assert s.find_symbol("SC 2758")["rid"].tolist() == ["S/RES/2758"]
+    r = run.invoke(app, ["votes", "res 2758", "--db", str(s.path)])
+    assert r.exit_code == 0
+    assert "also matching 'res 2758': A/RES/2758(XXVI) (1971-10-25)" in \
+        " ".join(r.output.split())
+
+
+def test_api_votes_lists_the_other_matches(full_store) -> None:
+    from fastapi.testclient import TestClient
+
+    from comity.web.app import create_app
+
+    with TestClient(create_app(full_store.path)) as c:
+        d = c.get("/api/resolutions/res 2758/votes").json()
+    assert d["resolution"]["rid"] == "S/RES/2758" and d["matches"] == 8
+    assert d["also"][0] == "A/RES/2758(XXVI)" and len(d["also"]) == 7

@@ -133,7 +133,18 @@ class StoreQueries:
             f"OR symbol IN (SELECT unnest(?::VARCHAR[])) ORDER BY {rank}, date, rid",
             [exact, exact, exact]).df() if exact else None
         if df is not None and not df.empty:
-            return df.reset_index(drop=True)
+            # a bare number (``res 2758``) also means the Assembly's A/RES/2758(XXVI): listed
+            # after the exact matches, never hidden by them
+            older = [f for f in forms if f.endswith("(")]
+            more = self._by_prefix(older) if older else df.iloc[:0]
+            more = more[~more["rid"].isin(df["rid"])]
+            return pd.concat([df, more], ignore_index=True) if len(more) else \
+                df.reset_index(drop=True)
+        return self._by_prefix(forms)
+
+    def _by_prefix(self, forms: list[str]) -> pd.DataFrame:
+        """Resolutions whose symbol begins with one of ``forms`` and continues with a part
+        suffix only: in the order of the forms, whole texts before parts, then by date."""
         like = " OR ".join(["starts_with(symbol, ?)"] * len(forms))
         df = self.con.execute(f"SELECT * FROM resolutions WHERE {like} ORDER BY date, rid",
                               forms).df()

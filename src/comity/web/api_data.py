@@ -229,7 +229,8 @@ async def resolution_votes(
         res = records(found.head(1))[0]
         votes = ctx.store.votes_on(str(res["rid"]))
         counts = {k: int((votes["vote"] == k).sum()) for k in ("Y", "N", "A", "X")}
-        data = {"resolution": res, "matches": len(found), "counts": counts,
+        data = {"resolution": res, "matches": len(found),
+                "also": [str(x) for x in found["rid"].iloc[1:21]], "counts": counts,
                 "rows": records(votes, ("state", "name", "vote", "inferred", "source"))}
         return Payload(VotesOut, data, votes, f"votes_{res['rid']}")
 

@@ -154,6 +154,9 @@ class VoteRow(BaseModel):
 class VotesOut(BaseModel):
     resolution: ResolutionOut
     matches: int = Field(description="Stored votes matching the symbol (the first is shown).")
+    also: list[str] = Field(default_factory=list, description="The rids of the other matches "
+                            "(at most 20), e.g. A/RES/2758(XXVI) for 'res 2758' beside "
+                            "S/RES/2758: give the full symbol to see one of them.")
     counts: dict[str, int]
     rows: list[VoteRow]
 

@@ -222,11 +222,14 @@ def test_other_measure_and_errors() -> None:
     r = compare("USA", "RUS", panel=_panel(), min_votes=1, bootstrap=0, measure="identical")
     assert r.overall["value"] == pytest.approx(0.5)
     assert r.query["measure"] == "identical"
-    with pytest.raises(Exception, match="itself"):
+    from comity.analysis.measures import MeasureError
+    from comity.errors import AlignmentError
+
+    with pytest.raises(AlignmentError, match="not USA with itself"):
         compare("USA", "United States", panel=_panel(), bootstrap=0)
-    with pytest.raises(Exception, match="measure"):
+    with pytest.raises(MeasureError, match=r"unknown measure\(s\) \['nonsense'\]"):
         compare("USA", "RUS", panel=_panel(), bootstrap=0, measure="nonsense")
-    with pytest.raises(Exception, match="no recorded votes"):
+    with pytest.raises(AlignmentError, match="no recorded votes match the query"):
         compare("USA", "RUS", panel=_panel(), bootstrap=0, start=1990, end=1991)
 
 

@@ -314,3 +314,22 @@ def test_real_sponsor_lists(full_store) -> None:
     c = compare("USA", "RUS", store=full_store, bootstrap=200, seed=0).to_dict()
     cs = c["cosponsorship"]
     assert (cs["both"], cs["n"], cs["voted_no_total"]) == (47, 560, 168)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_jaccard_interval_equals_the_exact_bootstrap_quantiles(sp_db: Path, seed: int) -> None:
+    """The bootstrap distribution of the index over 5 texts, enumerated exactly (multinomial
+    over both / only a / only b / neither; empty unions left out): for RUS (2, 1, 1, 1) P(J=0)
+    = 7.7 % and P(J=1) = 7.7 %, so the 95 % interval is [0, 1]; for FRA (1, 2, 1, 1) P(J=0) =
+    32.8 % and P(J <= 2/3) = 96.6 % < 97.5 % <= P(J <= 3/4) = 98.5 %, so [0, 3/4]. With
+    20,000 draws the percentiles sit well inside those steps whatever the seed."""
+    from comity.analysis.cosponsorship import cosponsorship
+
+    f = cosponsorship("USA", "RUS", "FRA", period="all", bootstrap=20_000, seed=seed,
+                      store=sp_db).to_frame().set_index("state_b")
+    assert (f.loc["RUS", "lo"], f.loc["RUS", "hi"]) == (0.0, 1.0)
+    assert (f.loc["FRA", "lo"], f.loc["FRA", "hi"]) == (0.0, 0.75)
+    half = cosponsorship("USA", "FRA", period="all", bootstrap=20_000, seed=seed, ci=0.5,
+                         store=sp_db).to_frame().iloc[0]
+    # the 50 % interval: P(J=0) = 32.8 % > 25 % -> 0; P(J <= 2/5) = 80.3 % >= 75 % -> 2/5
+    assert (half["lo"], half["hi"]) == (0.0, 0.4)

@@ -52,7 +52,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: module name → (source file, its test files)
 MODULES: dict[str, tuple[str, list[str]]] = {
     "merge": ("src/comity/ingest/merge.py",
-              ["tests/test_datapath_merge.py", "tests/test_store.py", "tests/test_sc.py"]),
+              ["tests/test_datapath_merge.py", "tests/test_store.py", "tests/test_sc.py",
+               "tests/test_datapath_merge2.py"]),
     "states": ("src/comity/world/states.py",
                ["tests/test_datapath_states.py", "tests/test_states.py"]),
     "undl": ("src/comity/ingest/sources/undl.py",
@@ -60,7 +61,8 @@ MODULES: dict[str, tuple[str, list[str]]] = {
               "tests/test_undl_stream.py"]),
     "unxml": ("src/comity/ingest/sources/unxml.py",
               ["tests/test_datapath_parsers.py", "tests/test_sources.py",
-               "tests/test_bad_input_unxml.py", "tests/test_cosponsorship.py"]),
+               "tests/test_bad_input_unxml.py", "tests/test_cosponsorship.py",
+               "tests/test_datapath_unxml.py"]),
     "measures": ("src/comity/analysis/measures.py",
                  ["tests/test_datapath_measures.py", "tests/test_measures.py"]),
 }

@@ -163,14 +163,18 @@ def test_resolutions_search_and_paging(client, full_store):
     assert [x["rid"] for x in d["rows"]] == list(ref["rid"][:5])
 
 
-def test_resolutions_filters(client):
+def test_resolutions_filters(client, full_store):
     d = client.get("/api/resolutions", params={"year": 2014, "body": "GA", "issue": "hr",
                                                "limit": 1000}).json()
-    assert d["total"] > 0
+    ref = full_store.resolutions(year=2014, body="GA", issue="hr")
+    assert d["total"] == len(ref) > 0
+    assert [x["rid"] for x in d["rows"]] == list(ref["rid"])
     assert all(x["date"].startswith("2014") and "hr" in x["issues"] and x["body"] == "GA"
                for x in d["rows"])
     d = client.get("/api/resolutions", params={"session": 2020, "body": "SC"}).json()
-    assert d["total"] > 0 and all(x["body"] == "SC" for x in d["rows"])
+    ref = full_store.resolutions(session=2020, body="SC")
+    assert d["total"] == len(ref) > 0 and all(x["body"] == "SC" for x in d["rows"])
+    assert [x["rid"] for x in d["rows"]] == list(ref["rid"][:50])
     t = _csv(client.get("/api/resolutions", params={"year": 2020, "format": "csv",
                                                     "limit": 7}))
     assert len(t) == 7 and "symbol" in t.columns
@@ -435,6 +439,46 @@ def test_claims_bad_input_is_422(client, body):
     assert client.post("/api/claims", json=body).status_code == 422
 
 
+def _last_full_year(store, body: str = "GA") -> int:
+    """The last calendar year of ``body``'s votes that the data cover to December."""
+    last = str(store.query("SELECT max(date) AS d FROM resolutions WHERE body = ?",
+                           [body])["d"].iloc[0])[:10]
+    return int(last[:4]) - (0 if last[5:7] == "12" else 1)
+
+
+def _analysis_reference(url: str, params: dict, store) -> tuple[pd.DataFrame, dict]:
+    """The rows and the result the Python API gives for the endpoint's query (with the
+    endpoint's defaults written out)."""
+    if url == "/api/shifts":
+        from comity.analysis.shifts import change_points
+
+        res = change_points(params["a"], params["b"], start=params["from"], end=params["to"],
+                            issue=None, body="GA", method="pelt", min_size=30, bootstrap=200,
+                            seed=0, store=store)
+        return res.to_frame(), plain(res.to_dict())
+    if url == "/api/shifts/movers":
+        from comity.analysis.shifts import movers
+
+        res = movers(params["reference"], params["period_a"], params["period_b"],
+                     measure="agreement", issue=None, body="GA", top=20,
+                     bootstrap=params["bootstrap"], seed=0, min_votes=10, store=store)
+        return res.to_frame().head(20), plain(res.to_dict())
+    if url == "/api/shifts/switches":
+        from comity.analysis.shifts import vote_switches
+
+        res = vote_switches(params["state"], None, year=params["year"], body="GA",
+                            include_absent=False, max_gap=3, store=store)
+        frame = res.to_frame()
+        return frame.iloc[:200], {"query": plain(dict(res.query)), "pairs": int(res.pairs),
+                                  "n": len(frame)}
+    from comity.analysis.clustering import clusters
+
+    res = clusters("year", start=None, end=None, year=params.get("year") or
+                   _last_full_year(store), method="hierarchical", k=None, bootstrap=0, seed=0,
+                   min_votes=20, issue=None, body="GA", store=store)
+    return res.to_frame(), plain(res.to_dict())
+
+
 @pytest.mark.parametrize("module,url,params", [
     ("analysis.shifts", "/api/shifts", {"a": "USA", "b": "RUS", "from": "2000", "to": "2025"}),
     ("analysis.shifts", "/api/shifts/movers", {"reference": "USA", "period_a": "2015",
@@ -443,16 +487,25 @@ def test_claims_bad_input_is_422(client, body):
     ("analysis.clustering", "/api/clusters", {"year": 2020}),
     ("analysis.clustering", "/api/clusters", {}),
 ])
-def test_optional_analyses(client, module, url, params):
+def test_optional_analyses(client, full_store, module, url, params):
+    """Each optional analysis answers exactly what the Python API gives for the same query:
+    the same rows (JSON and CSV) and the same result."""
+    if _missing(module):
+        pytest.skip(f"comity.{module} is not installed")
     r = client.get(url, params=params)
     assert r.status_code == 200, r.text
     d = r.json()
+    rows, result = _analysis_reference(url, params, full_store)
+    assert d["rows"] == plain(rows)
+    assert d["result"] == result
     if url == "/api/shifts":  # rows are the change points; the series itself has n votes
-        assert d["result"]["n"] > 100
+        assert d["result"]["n"] > 100 and d["result"]["segments"]
     else:
-        assert len(d["rows"]) > 0 and d["result"]
-    c = client.get(url, params={**params, "format": "csv"})
-    assert c.status_code == 200 and c.headers["content-type"].startswith("text/csv")
+        assert len(rows) > 0
+    if url == "/api/clusters":
+        assert d["query"]["year"] == params.get("year", _last_full_year(full_store))
+    t = _csv(client.get(url, params={**params, "format": "csv"}))
+    assert list(t.columns) == [str(c) for c in rows.columns] and len(t) == len(rows)
 
 
 def test_optional_analyses_validate_input(client):

@@ -331,9 +331,11 @@ def _link_vetoes(sym: pd.DataFrame, by_ingest: dict[int, Staged]) -> None:
         nz = np.flatnonzero(row)
         return dict(zip(stg.cols[nz].tolist(), row[nz].tolist(), strict=True))
 
+    undated = np.iinfo(np.int64).min // 2
+
     def days(x: pd.Series) -> np.ndarray:
         d = pd.to_datetime(x).to_numpy(dtype="datetime64[D]")
-        return np.where(np.isnat(d), np.iinfo(np.int64).min // 2, d.astype(np.int64))
+        return np.where(np.isnat(d), undated, d.astype(np.int64))
 
     c_unit = cand["unit"].astype(str).tolist()
     c_base = [re.sub(r"#\d+$", "", u) for u in c_unit]
@@ -357,7 +359,8 @@ def _link_vetoes(sym: pd.DataFrame, by_ingest: dict[int, Staged]) -> None:
             if any(c in got and got[c] != 3 for c in who):
                 continue  # the full vote says a vetoing member did not vote no
             gap = abs(int(c_day[j] - d))
-            near = gap <= VETO_MAX_DAYS and who and all(got.get(c) == 3 for c in who)
+            near = (gap <= VETO_MAX_DAYS and d != undated and who
+                    and all(got.get(c) == 3 for c in who))  # two unknown dates are not near
             if not (j in same or near):
                 continue
             score = (0 if j in same else 1, gap, j)

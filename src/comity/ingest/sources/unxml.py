@@ -318,7 +318,7 @@ def _parse_objects(objs: list[dict], lines: list[int], names: _Names,
             if counts[out] == "":
                 counts[out] = None
         subjects = obj.get("subjects") or []
-        subj = "; ".join(s[0] if isinstance(s, list) and s else str(s) for s in subjects)
+        subj = "; ".join(s[0] if isinstance(s, list) else s for s in subjects if s)
         agenda = obj.get("agenda_item_name") or obj.get("agenda_item") or None
         recs.append({
             "key": sym, "body": "GA", "symbol": sym, "title": obj.get("title") or None,

@@ -10,8 +10,6 @@ written out.
 
 from __future__ import annotations
 
-import gzip
-import json
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ from comity.ingest.merge import Staged, build_units, load_staged
 from comity.store.db import Store
 from comity.world import states as S
 from tests import minidata as M
+from tests.test_datapath_merge import _unxml
 
 
 def _members_1995(n: int) -> list[tuple[str, int, str]]:
@@ -55,15 +54,6 @@ def _unvotes(d: Path, rolls: list[tuple]) -> Path:
                 [f"{r[0]},50,0,{r[1]},{r[2]},{r[3]},{r[4]},SHORT {r[0]},Text {r[0]}"
                  for r in rolls])
     return d
-
-
-def _unxml(path: Path, objs: list[dict[str, Any]]) -> Path:
-    base = {"title": "A test", "adoption_type": "By a recorded vote", "MS_in_favour": [],
-            "MS_against": [], "MS_abstaining": [], "MS_against_count": "0",
-            "MS_abstaining_count": "0"}
-    text = "\n".join(json.dumps({**base, **o}) for o in objs) + "\n"
-    path.write_bytes(gzip.compress(text.encode()))
-    return path
 
 
 def _scrape(path: Path, rows: list[tuple[str, str, int]]) -> Path:

@@ -306,3 +306,20 @@ def test_cli_json_keys_and_table(mini_db: Path, tmp_path: Path) -> None:
     assert "most divergent votes" in r.stdout and "positions" in r.stdout
     r = run.invoke(app, ["compare", "USA", "Atlantis", "--db", str(mini_db)])
     assert r.exit_code != 0 and "Atlantis" in str(r.exception)
+
+
+def test_table_says_why_a_year_has_no_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A year under --min-votes shows ``n<K`` rather than an empty cell."""
+    from rich.console import Console
+
+    import comity.cli.compare as cc
+
+    rec = Console(record=True, width=150)
+    monkeypatch.setattr(cc, "console", rec)
+    cc._render(compare("USA", "RUS", panel=_panel(), min_votes=4, bootstrap=0))
+    rows = [ln for ln in rec.export_text().splitlines() if ln.startswith(("│ 2020", "│ 2021"))]
+    assert len(rows) == 2 and all("n<4" in ln for ln in rows)
+    rec = Console(record=True, width=150)
+    monkeypatch.setattr(cc, "console", rec)
+    cc._render(compare("USA", "RUS", panel=_panel(), min_votes=3, bootstrap=0))
+    assert "n<" not in rec.export_text()

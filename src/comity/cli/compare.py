@@ -142,7 +142,8 @@ def _render(res: Any) -> None:
         y = by_year.loc[r.period] if r.period in by_year.index else None
         same = "" if y is None else str(int(y["YY"] + y["AA"] + y["NN"]))
         opp = "" if y is None else str(int(y["YN"] + y["NY"]))
-        t.add_row(str(r.period), _num(r.value), _ci(r.lo, r.hi), str(r.n), same, opp)
+        value = _num(r.value) or (f"n<{q['min_votes']}" if q.get("min_votes") else "n/a")
+        t.add_row(str(r.period), value, _ci(r.lo, r.hi), str(r.n), same, opp)
     console.print(t)
 
     shares = res.shares()

@@ -530,3 +530,14 @@ def test_no_sponsors_is_an_empty_frame_of_the_right_types(tmp_path: Path) -> Non
         assert list(s.columns) == ["key", "state", "kind", "row"] and s.empty
         assert [str(t) for t in s.dtypes] == ["object", "object", "object", "int64"]
         assert sd.quality.empty
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\t\n"])
+def test_an_empty_file_says_what_it_should_hold(tmp_path: Path, content: bytes) -> None:
+    import gzip as gz
+
+    path = tmp_path / "79.json.gz"
+    path.write_bytes(gz.compress(content))
+    e = _error(path)
+    assert str(e) == (f"{path}: file is empty (expected JSON Lines with one resolution "
+                      "per line)")

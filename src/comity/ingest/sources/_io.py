@@ -127,13 +127,15 @@ def _too_big(path: str | Path, size: int | None, limit: int, how: str) -> DataFo
         "comity ingest --max-size)", file=label(path))
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """Whole file content, gunzipped when it is gzip (by magic bytes, not by name)."""
-    raw = read_buffer(path)
+def read_bytes(path: str | Path, *, expected: str = "a header and data rows") -> bytes:
+    """Whole file content, gunzipped when it is gzip (by magic bytes, not by name);
+    ``expected`` is what the error for an empty file says the file should hold."""
+    raw = read_buffer(path, expected=expected)
     return raw if isinstance(raw, bytes) else raw.to_pybytes()
 
 
-def read_buffer(path: str | Path) -> bytes | pa.Buffer:
+def read_buffer(path: str | Path, *, expected: str = "a header and data rows"
+                ) -> bytes | pa.Buffer:
     """As :func:`read_bytes`, but a gzip file may come back as an Arrow buffer (no copy).
 
     Only regular files are read; a file (or its decompressed content) bigger than
@@ -155,7 +157,7 @@ def read_buffer(path: str | Path) -> bytes | pa.Buffer:
         out = _gunzip(raw, path)
     head = out[:65536]
     if not bytes(head).strip() and not bytes(out).strip():
-        raise DataFormatError("file is empty", file=label(path), expected="a header and data rows")
+        raise DataFormatError("file is empty", file=label(path), expected=expected)
     return out
 
 

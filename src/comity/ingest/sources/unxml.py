@@ -75,7 +75,7 @@ def _filled(obj: dict) -> int:
 
 def parse_unxml(path: str | Path) -> SourceData:
     file = label(path)
-    text = decode_utf8(read_bytes(path), path)
+    text = decode_utf8(read_bytes(path, expected="JSON Lines with one resolution per line"), path)
     objs: list[dict] = []
     lines: list[int] = []
     loads = json.loads

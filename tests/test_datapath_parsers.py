@@ -483,3 +483,52 @@ def test_unxml_without_a_vote_despite_totals(tmp_path: Path) -> None:
     assert sd.resolutions[["adoption", "yes", "no", "abstain"]].values.tolist() == [
         ["without_vote", 3, 1, 0]]
     assert sd.votes.empty
+
+
+# --- a whole-file CSV read stops at the first row with the wrong number of fields ------------
+_VHEAD = "rcid,session,vote,ccode,member,importantvote,date,unres,me,nu,di,hr,co,ec,year\n"
+_VROW = "1,50,1,2,1,0,1995-12-12,R/50/1,0,0,0,1,0,0,1995\n"
+
+
+@pytest.mark.parametrize("good_before", [0, 10, 120_000])  # 120,000 rows: past the 4 MiB block
+def test_first_malformed_row_is_named_exactly_across_blocks(tmp_path: Path,
+                                                            good_before: int) -> None:
+    from comity.ingest.sources.voeten import parse_voeten2016
+
+    # the first bad row, then 5 MiB of good rows and more bad rows in later blocks (parsed
+    # in other threads, perhaps first)
+    body = _VROW * good_before + "x,y\n" + (_VROW * 60_000 + "junk\n") * 2
+    path = tmp_path / "voeten.csv"
+    path.write_text(_VHEAD + body)
+    with pytest.raises(DataFormatError) as e:
+        parse_voeten2016(path)
+    assert (e.value.row, e.value.field) == (good_before + 1, None)
+    assert str(e.value) == (f"{path}, row {good_before + 1}: row has 2 fields ('x,y') "
+                            "(truncated file?) (expected 15 comma-separated fields per row)")
+
+
+def test_malformed_row_stops_the_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Junk under a valid header is refused at its first row: the reader is not asked about
+    each of the 200,000 junk rows (it was, and a 1 GB junk file took 3 minutes)."""
+    import pyarrow.csv as pacsv
+
+    from comity.ingest.sources.voeten import parse_voeten2016
+
+    seen: list[int] = []
+    real = pacsv.ParseOptions
+
+    def counting(**kw):
+        handler = kw.get("invalid_row_handler")
+        if handler is not None:
+            def wrapped(row):
+                seen.append(1)
+                return handler(row)
+            kw["invalid_row_handler"] = wrapped
+        return real(**kw)
+
+    monkeypatch.setattr(pacsv, "ParseOptions", counting)
+    path = tmp_path / "voeten.csv"
+    path.write_text(_VHEAD + _VROW * 10 + "x" * 40 + "\n" * 1 + ("x" * 40 + "\n") * 200_000)
+    with pytest.raises(DataFormatError, match=r"row 11: row has 1 fields"):
+        parse_voeten2016(path)
+    assert 1 <= len(seen) <= 16  # one per block at most, not one per junk row

@@ -379,18 +379,22 @@ class _ConversionError(Exception):
 
 
 def _arrow_read(buf: pa.Buffer, names: list[str], col_types: dict, multiline: bool,
-                path: str | Path, include: list[str] | None = None) -> pa.Table:
+                path: str | Path, include: list[str] | None = None,
+                use_threads: bool = True) -> pa.Table:
+    """Read the whole buffer; a row with the wrong number of fields stops the read at once
+    (junk under a valid header costs the time to reach it, not the time to read it all),
+    and is then found again by a one-thread read, which knows the first such row exactly."""
     bad_rows: list = []
 
     def on_invalid(row: object) -> str:
         bad_rows.append(row)
-        return "skip"
+        return "error"
 
     try:
         tbl = pacsv.read_csv(
             pa.BufferReader(buf),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
-                                           block_size=1 << 22),
+                                           block_size=1 << 22, use_threads=use_threads),
             parse_options=pacsv.ParseOptions(newlines_in_values=multiline,
                                              invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
@@ -402,6 +406,24 @@ def _arrow_read(buf: pa.Buffer, names: list[str], col_types: dict, multiline: bo
             ),
         )
     except pa.ArrowInvalid as exc:
+        if bad_rows and use_threads:
+            # several blocks are parsed at once: the first bad row seen need not be the
+            # file's first; one thread reads up to the first one and stops there
+            return _arrow_read(buf, names, col_types, multiline, path, include,
+                               use_threads=False)
+        if bad_rows:
+            b = bad_rows[0]
+            text = (b.text or "").encode()
+            line = b.number
+            if line is None and text:
+                raw = buf.to_pybytes()
+                pos = raw.find(text)
+                line = raw.count(b"\n", 0, pos) + 1 if pos >= 0 else None
+            row = line - 1 if line else None
+            raise DataFormatError(
+                f"row has {b.actual_columns} fields ({(b.text or '')[:60]!r}) "
+                "(truncated file?)", file=label(path), row=row,
+                expected=f"{b.expected_columns} comma-separated fields per row") from None
         msg = str(exc)
         if "conversion error" in msg.lower():
             raise _ConversionError(msg) from None
@@ -410,20 +432,6 @@ def _arrow_read(buf: pa.Buffer, names: list[str], col_types: dict, multiline: bo
             f"malformed CSV ({msg.splitlines()[0]})", file=label(path), row=row,
             expected=f"{len(names)} comma-separated fields per row",
         ) from None
-    if bad_rows:
-        b = bad_rows[0]
-        text = (b.text or "").encode()
-        line = b.number
-        if line is None and text:
-            raw = buf.to_pybytes()
-            pos = raw.find(text)
-            line = raw.count(b"\n", 0, pos) + 1 if pos >= 0 else None
-        row = line - 1 if line else None
-        raise DataFormatError(
-            f"row has {b.actual_columns} fields ({b.text[:60]!r}); "
-            f"{len(bad_rows)} malformed row(s) in all (truncated file?)",
-            file=label(path), row=row,
-            expected=f"{b.expected_columns} comma-separated fields per row")
     return tbl
 
 

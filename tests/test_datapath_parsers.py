@@ -532,3 +532,27 @@ def test_malformed_row_stops_the_read(tmp_path: Path, monkeypatch: pytest.Monkey
     with pytest.raises(DataFormatError, match=r"row 11: row has 1 fields"):
         parse_voeten2016(path)
     assert 1 <= len(seen) <= 16  # one per block at most, not one per junk row
+
+
+@pytest.mark.parametrize("good_before", [0, 10, 120_000])  # 120,000 rows: past the 4 MiB block
+def test_first_bad_number_is_named_exactly_across_blocks(tmp_path: Path,
+                                                         good_before: int) -> None:
+    from comity.ingest.sources.voeten import parse_voeten2016
+
+    bad = _VROW.replace("1,50,", "x1,50,", 1)
+    body = _VROW * good_before + bad + _VROW * 60_000 + bad.replace("x1", "y1")
+    path = tmp_path / "voeten.csv"
+    path.write_text(_VHEAD + body)
+    with pytest.raises(DataFormatError) as e:
+        parse_voeten2016(path)
+    assert str(e.value) == (f"{path}, row {good_before + 1}, field 'rcid': 'x1' is not a "
+                            "number (expected an integer)")
+
+
+def test_bad_number_after_a_malformed_row_names_the_malformed_row(tmp_path: Path) -> None:
+    from comity.ingest.sources.voeten import parse_voeten2016
+
+    path = tmp_path / "voeten.csv"
+    path.write_text(_VHEAD + _VROW * 5 + "1,2\n" + _VROW.replace("1,50,", "x,50,", 1))
+    with pytest.raises(DataFormatError, match=r"row 6: row has 2 fields"):
+        parse_voeten2016(path)

@@ -290,23 +290,7 @@ def read_csv_table(
     try:
         tbl = _arrow_read(buf, names, col_types, multiline, path, include)
     except _ConversionError:
-        # locate the offending value on the slow path
-        tbl = _arrow_read(buf, names, {n: pa.string() for n in names}, multiline, path, include)
-        for n, c in zip(names, names_clean, strict=True):
-            if c not in types or n not in tbl.column_names:
-                continue
-            col = tbl.column(n).to_pandas().str.strip()
-            conv = pd.to_numeric(col.where(col != ""), errors="coerce")
-            bad = conv.isna() & (col != "")
-            if pa.types.is_integer(types[c]):
-                bad |= conv.notna() & ((conv != conv.round()) | (conv.abs() >= 2.0**63))
-            if pa.types.is_integer(types[c]) and not types.get("__nullable__", True):
-                bad |= col == ""
-            if bad.any():
-                i = int(bad.to_numpy().argmax())
-                what = "is not a number" if pd.isna(conv.iloc[i]) else "is out of range"
-                raise DataFormatError(f"{col.iloc[i][:40]!r} {what}", file=label(path),
-                                      row=i + 1, field=c, expected="an integer") from None
+        _locate_conversion_error(buf, names, names_clean, types, multiline, path, include)
         raise DataFormatError("a value could not be converted", file=label(path)) from None
     if tbl.num_rows == 0:
         raise DataFormatError("no data rows after the header", file=label(path),
@@ -315,6 +299,49 @@ def read_csv_table(
         clean = dict(zip(names, names_clean, strict=True))
         tbl = tbl.rename_columns([clean[n] for n in tbl.column_names])
     return tbl
+
+
+def _locate_conversion_error(buf: pa.Buffer, names: list[str], names_clean: list[str],
+                             types: dict[str, pa.DataType], multiline: bool,
+                             path: str | Path, include: list[str] | None = None) -> None:
+    """The slow path after Arrow refused a typed column: stream the typed columns as text,
+    batch by batch, and raise a located DataFormatError at the first value that is not an
+    integer (or number) in range. Stops at that batch: memory stays that of a batch."""
+    typed = [(n, c) for n, c in zip(names, names_clean, strict=True)
+             if c in types and (include is None or n in include)
+             and (pa.types.is_integer(types[c]) or pa.types.is_floating(types[c]))]
+    if not typed:
+        return
+    try:
+        reader = pacsv.open_csv(
+            pa.BufferReader(buf),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                           block_size=1 << 22, use_threads=False),
+            parse_options=pacsv.ParseOptions(newlines_in_values=multiline),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                include_columns=[n for n, _ in typed], strings_can_be_null=False,
+                quoted_strings_can_be_null=False, check_utf8=False))
+        base = 0
+        for batch in reader:
+            for n, c in typed:
+                col = batch.column(n).to_pandas().str.strip()
+                conv = pd.to_numeric(col.where(col != ""), errors="coerce")
+                bad = conv.isna() & (col != "")
+                if pa.types.is_integer(types[c]):
+                    bad |= conv.notna() & ((conv != conv.round()) | (conv.abs() >= 2.0**63))
+                if pa.types.is_integer(types[c]) and not types.get("__nullable__", True):
+                    bad |= col == ""
+                if bad.any():
+                    i = int(bad.to_numpy().argmax())
+                    what = "is not a number" if pd.isna(conv.iloc[i]) else "is out of range"
+                    raise DataFormatError(f"{col.iloc[i][:40]!r} {what}", file=label(path),
+                                          row=base + i + 1, field=c, expected="an integer")
+            base += batch.num_rows
+    except pa.ArrowInvalid:
+        # a malformed row before any bad value: the one-thread read names it exactly
+        _arrow_read(buf, names, {n: pa.string() for n in names}, multiline, path,
+                    use_threads=False)
 
 
 def _check_header(first_line: bytes, required: list[str], path: str | Path,

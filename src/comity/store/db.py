@@ -452,9 +452,10 @@ class Store(StoreQueries):
 
         workers = max(1, min(PARSE_THREADS, len(todo)))
         ex = ThreadPoolExecutor(workers)
-        con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
         con.execute("BEGIN TRANSACTION")
         try:
+            # set inside the try: whatever happens next, the finally below resets it
+            con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
             # the biggest files are parsed first (they bound the wall time); staging still
             # follows the plan's order
             futures: list[Any] = [None] * len(todo)

@@ -335,8 +335,10 @@ def _locate_conversion_error(buf: pa.Buffer, names: list[str], names_clean: list
                 if bad.any():
                     i = int(bad.to_numpy().argmax())
                     what = "is not a number" if pd.isna(conv.iloc[i]) else "is out of range"
-                    raise DataFormatError(f"{col.iloc[i][:40]!r} {what}", file=label(path),
-                                          row=base + i + 1, field=c, expected="an integer")
+                    raise DataFormatError(
+                        f"{col.iloc[i][:40]!r} {what}", file=label(path), row=base + i + 1,
+                        field=c, expected="an integer" if pa.types.is_integer(types[c])
+                        else "a number")
             base += batch.num_rows
     except pa.ArrowInvalid:
         # a malformed row before any bad value: the one-thread read names it exactly
